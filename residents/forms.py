@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from residents.models import House, User
+
+
+class SignupExtraForm(forms.Form):
+    """What allauth's sign-up asks besides e-mail and password."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("The name others in the house see, for example Fatima or Jan de Vries."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    age_confirmed = forms.BooleanField(
+        label=_("I am 16 years or older"),
+        required=True,
+        error_messages={"required": _("You can only make an account if you are 16 or older.")},
+    )
+
+    def signup(self, request, user: User) -> None:
+        user.name = self.cleaned_data["name"]
+        user.language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        user.save(update_fields=["name", "language"])
+
+
+class JoinForm(forms.Form):
+    motivation = forms.CharField(
+        label=_("Anything you want to tell the staff? (not required)"),
+        help_text=_("For example your address in the neighbourhood, so they can verify you."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Ask to join")))
+
+
+class ChooseHouseForm(forms.Form):
+    house = forms.ModelChoiceField(
+        label=_("Which house?"),
+        queryset=House.objects.filter(is_active=True),
+        empty_label=_("Choose a house"),
+        error_messages={"invalid_choice": _("This house does not exist. Choose one from the list.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("submit", _("Next"), css_class="btn-secondary"))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("verify", _("Verify")), ("decline", _("Decline"))],
+        error_messages={"invalid_choice": _("Choose verify or decline.")},
+    )
+    note = forms.CharField(
+        label=_("Note to the person (not required)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RegisterResidentForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    phone = forms.CharField(label=_("Phone number (not required)"), max_length=30, required=False)
+    email = forms.EmailField(
+        label=_("E-mail address (not required)"),
+        required=False,
+        help_text=_("Leave empty if the person has no e-mail. They then cannot log in themselves."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Register resident")))
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    phone = forms.CharField(label=_("Phone number"), max_length=30, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

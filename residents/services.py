@@ -1,0 +1,160 @@
+"""State changes of memberships and people: lock, check, act, audit, notify."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from residents.audit import record
+from residents.models import House, Membership, Role, User
+
+
+class MembershipError(Exception):
+    """A membership change that cannot be done; the message is for the person."""
+
+
+def _mail(user: User, template: str, context: dict) -> None:
+    if not user.email:
+        return
+    with translation.override(user.language):
+        context = {"user": user, "site_url": settings.SITE_URL, **context}
+        subject = render_to_string(f"residents/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"residents/email/{template}.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def request_membership(*, user: User, house: House, motivation: str = "") -> Membership:
+    """A person asks to join a house as a resident; the house's staff verify it."""
+    with transaction.atomic():
+        existing = (
+            Membership.objects.select_for_update()
+            .filter(user=user, house=house, role=Role.RESIDENT)
+            .first()
+        )
+        if existing and existing.status == Membership.Status.ACTIVE:
+            raise MembershipError(_("You are already a member of %(house)s.") % {"house": house})
+        if existing and existing.status == Membership.Status.PENDING:
+            raise MembershipError(
+                _("You already asked to join %(house)s. Staff will look at it soon.")
+                % {"house": house}
+            )
+        if existing:
+            existing.status = Membership.Status.PENDING
+            existing.motivation = motivation
+            existing.requested_at = timezone.now()
+            existing.decided_at = existing.decided_by = None
+            existing.decision_note = ""
+            existing.save()
+            membership = existing
+        else:
+            try:
+                with transaction.atomic():
+                    membership = Membership.objects.create(
+                        user=user, house=house, role=Role.RESIDENT, motivation=motivation
+                    )
+            except IntegrityError as err:  # the same request sent twice at once
+                raise MembershipError(
+                    _("You already asked to join %(house)s.") % {"house": house}
+                ) from err
+        record("membership.requested", actor=user, target=membership, house=house)
+        staff = User.objects.filter(
+            memberships__house=house,
+            memberships__role=Role.STAFF,
+            memberships__status=Membership.Status.ACTIVE,
+            is_active=True,
+        ).distinct()
+        for person in staff:
+            _mail(person, "join_request_staff", {"membership": membership, "house": house})
+    return membership
+
+
+def decide_membership(
+    *, membership_id: int, house: House, by: User, approve: bool, note: str = ""
+) -> Membership:
+    """Staff verify or decline a pending request; the person gets an e-mail either way."""
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("user", "house")
+            .filter(pk=membership_id, house=house)
+            .first()
+        )
+        if membership is None:
+            raise MembershipError(_("This request no longer exists."))
+        if membership.status != Membership.Status.PENDING:
+            raise MembershipError(
+                _("This request was already handled: %(status)s.")
+                % {"status": membership.get_status_display()}
+            )
+        old = membership.status
+        membership.status = Membership.Status.ACTIVE if approve else Membership.Status.DECLINED
+        membership.decided_at = timezone.now()
+        membership.decided_by = by
+        membership.decision_note = note
+        membership.save()
+        record(
+            "membership.verified" if approve else "membership.declined",
+            actor=by,
+            target=membership,
+            house=house,
+            changes={"status": [old, membership.status]},
+        )
+        _mail(
+            membership.user,
+            "join_verified" if approve else "join_declined",
+            {"membership": membership, "house": house, "note": note},
+        )
+    return membership
+
+
+def register_resident(
+    *, house: House, by: User, name: str, phone: str = "", email: str | None = None
+) -> User:
+    """Staff register a resident who has no e-mail address (or does not want to log in)."""
+    with transaction.atomic():
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise MembershipError(_("There is already an account with this e-mail address."))
+        person = User.objects.create_user(
+            email=email or None, name=name, phone=phone, registered_by=by
+        )
+        membership = Membership.objects.create(
+            user=person,
+            house=house,
+            role=Role.RESIDENT,
+            status=Membership.Status.ACTIVE,
+            decided_at=timezone.now(),
+            decided_by=by,
+        )
+        record("person.registered", actor=by, on_behalf_of=person, target=person, house=house)
+        record("membership.verified", actor=by, on_behalf_of=person, target=membership)
+    return person
+
+
+def update_person_on_behalf(*, person: User, house: House, by: User, name: str, phone: str) -> User:
+    """Staff correct the details of a resident they act for; recorded as done on their behalf."""
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
+        changes = {}
+        for field, value in (("name", name), ("phone", phone)):
+            if getattr(person, field) != value:
+                changes[field] = [getattr(person, field), value]
+                setattr(person, field, value)
+        if changes:
+            person.save(update_fields=list(changes))
+            record(
+                "person.updated", actor=by, on_behalf_of=person, target=person, house=house,
+                changes=changes,
+            )
+    return person
+
+
+def set_language(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(language)
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language

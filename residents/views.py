@@ -1,0 +1,210 @@
+"""Joining a house, verifying members, acting for residents, my page, language."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from residents import services
+from residents.decorators import house_view
+from residents.forms import (
+    ChooseHouseForm,
+    DecisionForm,
+    JoinForm,
+    LanguageForm,
+    PersonForm,
+    RegisterResidentForm,
+)
+from residents.models import House, Membership, Role, User
+from residents.permissions import require
+
+
+@login_required
+@house_view
+def join(request, house: House):
+    mine = Membership.objects.filter(user=request.user, house=house, role=Role.RESIDENT).first()
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_membership(
+                user=request.user, house=house, motivation=form.cleaned_data["motivation"]
+            )
+        except services.MembershipError as err:
+            messages.error(request, str(err))
+        else:
+            messages.success(
+                request,
+                _("Thank you. Staff of %(house)s will verify your request; you get an e-mail.")
+                % {"house": house},
+            )
+        return redirect("mine")
+    return render(request, "residents/join.html", {"house": house, "form": form, "mine": mine})
+
+
+@login_required
+@house_view
+@require("members.view")
+def members(request, house: House):
+    memberships = (
+        Membership.objects.visible_to(request.user)
+        .filter(house=house)
+        .select_related("user", "organisation")
+        .order_by(Lower("user__name"), "role")
+    )
+    pending = [m for m in memberships if m.status == Membership.Status.PENDING]
+    current = [m for m in memberships if m.status == Membership.Status.ACTIVE]
+    return render(
+        request,
+        "residents/members.html",
+        {
+            "house": house,
+            "pending": pending,
+            "current": current,
+            "decision_form": DecisionForm(),
+            "counts": Membership.objects.filter(house=house).aggregate(
+                active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
+                pending=Count("pk", filter=Q(status=Membership.Status.PENDING)),
+            ),
+        },
+    )
+
+
+@require_POST
+@login_required
+@house_view
+@require("members.verify")
+def decide(request, house: House, membership_id: int):
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose verify or decline."))
+        return redirect("residents:members", house=house.slug)
+    approve = form.cleaned_data["decision"] == "verify"
+    try:
+        membership = services.decide_membership(
+            membership_id=membership_id,
+            house=house,
+            by=request.user,
+            approve=approve,
+            note=form.cleaned_data["note"],
+        )
+    except services.MembershipError as err:
+        messages.error(request, str(err))
+    else:
+        text = (
+            _("%(name)s is now a verified member.")
+            if approve
+            else _("The request of %(name)s is declined.")
+        )
+        messages.success(request, text % {"name": membership.user})
+    return redirect("residents:members", house=house.slug)
+
+
+@login_required
+@house_view
+@require("members.register")
+def register(request, house: House):
+    form = RegisterResidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.register_resident(
+                house=house,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"] or None,
+            )
+        except services.MembershipError as err:
+            form.add_error("email", str(err))
+        else:
+            messages.success(request, _("%(name)s is registered as a resident.") % {"name": person})
+            return redirect("residents:person", house=house.slug, user_id=person.pk)
+    return render(request, "residents/register.html", {"house": house, "form": form})
+
+
+@login_required
+@house_view
+@require("members.act_for")
+def person(request, house: House, user_id: int):
+    person = (
+        User.objects.visible_to(request.user)
+        .filter(pk=user_id, memberships__house=house)
+        .distinct()
+        .first()
+    )
+    if person is None:
+        raise Http404
+    form = PersonForm(request.POST or None, initial={"name": person.name, "phone": person.phone})
+    if request.method == "POST" and form.is_valid():
+        services.update_person_on_behalf(
+            person=person, house=house, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Saved on behalf of %(name)s.") % {"name": person})
+        return redirect("residents:person", house=house.slug, user_id=person.pk)
+    from residents.models import AuditEvent
+
+    history = AuditEvent.objects.filter(
+        Q(on_behalf_of=person) | Q(target_type__model="user", target_id=str(person.pk)),
+        house=house,
+    ).select_related("actor")[:20]
+    return render(
+        request,
+        "residents/person.html",
+        {
+            "house": house,
+            "person": person,
+            "form": form,
+            "history": history,
+            "memberships": person.memberships.filter(house=house),
+        },
+    )
+
+
+@login_required
+def mine(request):
+    memberships = (
+        Membership.objects.filter(user=request.user).select_related("house").order_by("house__name")
+    )
+    choose = ChooseHouseForm(request.GET or None)
+    if request.GET and choose.is_valid():
+        return redirect("residents:join", house=choose.cleaned_data["house"].slug)
+    return render(
+        request,
+        "residents/mine.html",
+        {"memberships": memberships, "choose_form": choose, "languages": LanguageForm.base_fields},
+    )
+
+
+@require_POST
+def set_language(request):
+    """Switch language; stored on the account of a logged-in person, in a cookie for visitors."""
+    from django.conf import settings
+
+    form = LanguageForm(request.POST)
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        nxt = "/"
+    response = HttpResponseRedirect(nxt)
+    if not form.is_valid():
+        messages.error(request, _("This language is not available."))
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.set_language(user=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    return response
+
+

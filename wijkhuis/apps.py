@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WijkhuisConfig(AppConfig):
+    name = "wijkhuis"
+    verbose_name = "Wijkhuis"

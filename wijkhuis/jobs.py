@@ -1,0 +1,63 @@
+"""Periodic jobs, run by the same worker that sends mail.
+
+Each job has an interval; the worker enqueues it once per slot (`PeriodicJobRun` is unique per job
+and slot, so two workers never both enqueue it). Apps add their jobs to PERIODIC_JOBS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from wijkhuis.models import PeriodicJobRun
+
+
+@task
+def clear_expired_sessions() -> int:
+    """Retention: remove sessions that have expired."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+@task
+def prune_finished_jobs(days: int = 14) -> int:
+    """Retention: forget finished background jobs (and their mail data) after two weeks."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    PeriodicJobRun.objects.filter(enqueued_at__lt=cutoff).delete()
+    return deleted
+
+
+# name -> (task path, interval)
+PERIODIC_JOBS: dict[str, tuple[str, dt.timedelta]] = {
+    "clear_expired_sessions": ("wijkhuis.jobs.clear_expired_sessions", dt.timedelta(hours=24)),
+    "prune_finished_jobs": ("wijkhuis.jobs.prune_finished_jobs", dt.timedelta(hours=24)),
+}
+
+
+def slot_for(now: dt.datetime, every: dt.timedelta) -> dt.datetime:
+    epoch = dt.datetime(2000, 1, 3, tzinfo=dt.UTC)  # a Monday
+    n = (now - epoch) // every
+    return epoch + n * every
+
+
+def enqueue_due(now: dt.datetime | None = None) -> list[str]:
+    """Enqueue every periodic job whose current slot has not run yet. Returns their names."""
+    now = now or timezone.now()
+    started = []
+    for name, (path, every) in PERIODIC_JOBS.items():
+        try:
+            with transaction.atomic():
+                PeriodicJobRun.objects.create(name=name, slot=slot_for(now, every))
+                import_string(path).enqueue()
+        except IntegrityError:
+            continue  # this slot was already taken by this or another worker
+        started.append(name)
+    return started

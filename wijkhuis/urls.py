@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from residents import views as residents_views
+from wijkhuis import views
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Wijkhuis beheer"
+
+handler403 = "wijkhuis.views.error_403"
+handler404 = "wijkhuis.views.error_404"
+handler500 = "wijkhuis.views.error_500"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("mijn/", residents_views.mine, name="mine"),
+    path("taal/", residents_views.set_language, name="set_language"),
+    path("toegankelijkheid/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("", include("residents.urls")),
+    path("<slug:house>/", views.house_home, name="house"),
+]
