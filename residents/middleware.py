@@ -5,27 +5,41 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from residents.permissions import handles_personal_data
 
 
-class UserLanguageMiddleware:
-    """A logged-in person reads the portal in the language stored on their account."""
+class LanguageMiddleware:
+    """Dutch first. A visitor's choice lives in a cookie; a logged-in person's on their account.
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: the portal is
+    Dutch unless someone picks English, so a shared computer in the living room shows Dutch.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        languages = dict(settings.LANGUAGES)
         user = request.user
-        if user.is_authenticated and user.language in dict(settings.LANGUAGES):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        if user.is_authenticated and user.language in languages:
+            language = user.language
+        else:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            if language not in languages:
+                language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        if user.is_authenticated and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != user.language:
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        if user.is_authenticated and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            # Keep the cookie in step, so the choice stays after logging out.
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
-                user.language,
+                language,
                 max_age=365 * 24 * 3600,
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
                 secure=settings.LANGUAGE_COOKIE_SECURE,

@@ -19,6 +19,13 @@ def home(request):
 def house_home(request, house: House):
     opening_hours = list(house.opening_hours.all())
     membership = None
+    # Staff, coordinators and viewers work here; they are not asked to join.
+    work_roles = []
+    if request.user.is_authenticated:
+        work_roles = [
+            str(Role(r).label)
+            for r in sorted(request.user.roles_in(house) - {Role.RESIDENT, Role.STUDENT})
+        ]
     if request.user.is_authenticated:
         membership = Membership.objects.filter(
             user=request.user, house=house, role__in=[Role.RESIDENT, Role.STUDENT]
@@ -26,19 +33,28 @@ def house_home(request, house: House):
     return render(
         request,
         "house.html",
-        {"house": house, "opening_hours": opening_hours, "membership": membership},
+        {
+            "house": house,
+            "opening_hours": opening_hours,
+            "membership": membership,
+            "work_roles": ", ".join(work_roles),
+        },
     )
 
 
+def _controllers():
+    """The housing corporations that own active houses: the data controllers."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.CORPORATION, houses__is_active=True
+    ).distinct()
+
+
 def accessibility(request):
-    return render(request, "pages/accessibility.html")
+    return render(request, "pages/accessibility.html", {"controllers": _controllers()})
 
 
 def privacy(request):
-    controllers = Organisation.objects.filter(
-        kind=Organisation.Kind.CORPORATION, houses__is_active=True
-    ).distinct()
-    return render(request, "pages/privacy.html", {"controllers": controllers})
+    return render(request, "pages/privacy.html", {"controllers": _controllers()})
 
 
 def error_404(request, exception):
@@ -51,7 +67,7 @@ def error_403(request, exception):
 
 def error_500(request):
     # Rendered without context processors that touch the database: it may be what failed.
-    from django.template import loader
     from django.http import HttpResponseServerError
+    from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render())

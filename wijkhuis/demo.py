@@ -1,0 +1,452 @@
+"""The demo data: two houses, their organisations, an account per role, a queue of join requests.
+
+Everything is keyed on stable values (organisation name, house slug, e-mail address, or a name plus
+who registered the person), so running the seed again finds what is there and creates nothing new.
+Dates are relative to the day the rows are first made; a later run does not move them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+
+from residents.audit import record
+from residents.models import House, Membership, OpeningHours, Organisation, Role, User
+
+PASSWORD = "wijkhuis-demo"  # noqa: S105 -- printed on the demo banner on purpose
+
+Kind = Organisation.Kind
+Day = OpeningHours.Weekday
+Status = Membership.Status
+
+ORGANISATIONS = {
+    "corporation": {
+        "name": "Woonstichting De Vaart",
+        "kind": Kind.CORPORATION,
+        "email": "info@woonstichtingdevaart.nl",
+        "phone": "0546 820 100",
+        "website": "https://www.woonstichtingdevaart.nl",
+        "address": "Vaartkade 12, 7607 HA Oostervaart",
+        "privacy_email": "privacy@woonstichtingdevaart.nl",
+    },
+    "welfare": {
+        "name": "Welzijn Patrimonium",
+        "kind": Kind.WELFARE,
+        "email": "contact@welzijnpatrimonium.nl",
+        "phone": "0546 831 400",
+        "website": "https://www.welzijnpatrimonium.nl",
+        "address": "Lindestraat 3, 7541 RE Oostervaart",
+    },
+    "debt_help": {
+        "name": "Schuldhulp Samen",
+        "kind": Kind.DEBT_HELP,
+        "email": "hulp@schuldhulpsamen.nl",
+        "phone": "0546 840 840",
+        "website": "https://www.schuldhulpsamen.nl",
+    },
+    "care": {
+        "name": "Thuiszorg Dichtbij",
+        "kind": Kind.CARE,
+        "email": "wijkteam@thuiszorgdichtbij.nl",
+        "phone": "0546 850 250",
+        "website": "https://www.thuiszorgdichtbij.nl",
+    },
+}
+
+
+def _prose(text: str) -> str:
+    """Paragraphs are separated by a blank line; a single line break inside one is only wrapping."""
+    return "\n\n".join(" ".join(par.split()) for par in text.split("\n\n"))
+
+
+W4_DESCRIPTION = _prose("""\
+Welkom in W4! W4 is een gewoon huis aan het Witmondplein. De woonkamer is van de hele buurt. Je
+kunt hier binnenlopen voor een kop koffie of thee en een praatje. Je hoeft niets te kopen en je
+hoeft je niet aan te melden.
+
+In het huis wonen twee studenten. Zij organiseren samen met buren activiteiten, zoals een
+koffieochtend, samen sporten en de koffiekrant. Heb je een idee voor de buurt? Of maak je je
+ergens zorgen over? Kom langs of vertel het ons hier. We denken graag met je mee.""")
+
+W4_RULES = """\
+1. Iedereen is welkom. We zijn vriendelijk en hebben respect voor elkaar.
+2. Binnen roken we niet. Alcohol en drugs horen hier niet.
+3. Ruim op wat je gebruikt. Was je kopje af.
+4. Na 22.00 uur zijn we stil, voor de buren en de studenten.
+5. Wil je de woonkamer gebruiken? Reserveer dan eerst.
+6. Zie je iets wat niet goed is? Zeg het tegen een student of de medewerker."""
+
+BUURTTHUIS_DESCRIPTION = _prose("""\
+BuurtThuis Wingerd is de huiskamer van het wooncomplex aan de Wingerdstraat. Hier ontmoet je je
+buren. Je drinkt samen koffie, je praat over wat er speelt in het complex en je bedenkt samen wat
+er beter kan.
+
+Jij kiest mee waar we het over hebben: gooi je idee in de ideeënbus of vul de korte vragenlijst
+in. Wil je Nederlands oefenen of zoek je iemand om mee te praten? Vraag naar een praatmaatje. Op
+vrijdagochtend is er een spreekuur over geldzaken. Dat is gratis en we vertellen het aan niemand
+door.""")
+
+BUURTTHUIS_RULES = """\
+1. Je bent welkom, wie je ook bent.
+2. We praten rustig met elkaar en we luisteren naar elkaar.
+3. Roken doe je buiten, niet bij de voordeur.
+4. Kinderen zijn welkom met een volwassene erbij.
+5. Laat de ruimte netjes achter."""
+
+HOUSES = {
+    "w4": {
+        "name": "W4, Witmondplein 4",
+        "street": "Witmondplein 4",
+        "postcode": "7541 RG",
+        "city": "Oostervaart",
+        "district": "Patrimonium",
+        "description": W4_DESCRIPTION,
+        "house_rules": W4_RULES,
+        "opening_note": "Op feestdagen is W4 dicht.",
+        "households_in_area": 850,
+        "pilot_months_ago": 5,
+        "partners": ["welfare", "debt_help", "care"],
+        "hours": [
+            (Day.TUESDAY, "10:00", "12:00", "Koffieochtend"),
+            (Day.WEDNESDAY, "14:00", "17:00", "Inloop"),
+            (Day.THURSDAY, "10:00", "12:00", "Koffieochtend"),
+            (Day.THURSDAY, "19:00", "21:00", "Taalcafé: samen Nederlands praten"),
+            (Day.SATURDAY, "10:00", "13:00", "Inloop"),
+        ],
+    },
+    "buurtthuis": {
+        "name": "BuurtThuis Wingerd",
+        "street": "Wingerdstraat 31",
+        "postcode": "7609 KL",
+        "city": "Westervaart",
+        "district": "Wingerd",
+        "description": BUURTTHUIS_DESCRIPTION,
+        "house_rules": BUURTTHUIS_RULES,
+        "opening_note": "In de zomervakantie alleen open op woensdag.",
+        "households_in_area": 320,
+        "pilot_months_ago": 3,
+        "partners": ["welfare", "debt_help", "care"],
+        "hours": [
+            (Day.MONDAY, "13:30", "16:30", "Inloop"),
+            (Day.WEDNESDAY, "10:00", "12:00", "Koffie en een praatje"),
+            (Day.FRIDAY, "10:00", "12:00", "Spreekuur geldzaken met Schuldhulp Samen"),
+            (Day.FRIDAY, "14:00", "16:00", "Inloop"),
+        ],
+    },
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str | None
+    memberships: tuple  # (house slug, role, status, days ago, motivation)
+    organisation: str | None = None
+    language: str = "nl"
+
+
+A, P, D = Status.ACTIVE, Status.PENDING, Status.DECLINED
+
+# The demo accounts, one per role; staff come first: they decide on the residents' requests.
+PEOPLE = [
+    Person(
+        "Marieke Jansen",
+        "medewerker@example.nl",
+        (("w4", Role.STAFF, A, 150, ""), ("buurtthuis", Role.STAFF, A, 90, "")),
+    ),
+    Person(
+        "Fatima El Idrissi",
+        "coordinator@example.nl",
+        (("w4", Role.COORDINATOR, A, 150, ""),),
+        organisation="welfare",
+    ),
+    Person(
+        "Henk Bosman",
+        "wethouder@example.nl",
+        (("w4", Role.VIEWER, A, 140, ""), ("buurtthuis", Role.VIEWER, A, 85, "")),
+    ),
+    Person(
+        "Truus de Vries",
+        "bewoner@example.nl",
+        (("w4", Role.RESIDENT, A, 120, "Ik woon al veertig jaar in de buurt."),),
+    ),
+    Person("Daan Hoekstra", "student@example.nl", (("w4", Role.STUDENT, A, 148, ""),)),
+    Person("Noor Visser", "noor.visser@example.nl", (("w4", Role.STUDENT, A, 148, ""),)),
+    Person(
+        "Gerrit Kuipers",
+        "buiten@example.nl",
+        (("buurtthuis", Role.RESIDENT, A, 70, "Ik woon op nummer 31."),),
+    ),
+    # More residents of W4.
+    Person(
+        "Ayşe Yılmaz",  # noqa: RUF001 -- the Turkish dotless i is part of her name
+        "ayse.yilmaz@example.nl",
+        (("w4", Role.RESIDENT, A, 110, "Ik kom graag naar de koffieochtend."),),
+    ),
+    Person(
+        "Khadija Amrani",
+        "khadija.amrani@example.nl",
+        (("w4", Role.RESIDENT, A, 95, "Ik wil helpen met koken voor de buurt."),),
+    ),
+    Person(
+        "Yusuf Al-Khatib",
+        "yusuf.alkhatib@example.nl",
+        (("w4", Role.RESIDENT, A, 80, "Ik wil mijn Nederlands oefenen."),),
+        language="en",
+    ),
+    Person(
+        "Shanti Ramdin",
+        "shanti.ramdin@example.nl",
+        (("w4", Role.RESIDENT, A, 60, "Ik woon sinds vorig jaar in de Patrimoniumbuurt."),),
+    ),
+    Person(
+        "Mehmet Demir",
+        "mehmet.demir@example.nl",
+        (("w4", Role.RESIDENT, P, 3, "Ik woon op het plein. Ik wil meedoen met sport."),),
+    ),
+    Person(
+        "Rania Haddad",
+        "rania.haddad@example.nl",
+        (("w4", Role.RESIDENT, P, 2, "Ik ben nieuw in de buurt. Ik zoek een praatmaatje."),),
+        language="en",
+    ),
+    Person(
+        "Mohamed Bouzid",
+        "mohamed.bouzid@example.nl",
+        (
+            (
+                "w4",
+                Role.RESIDENT,
+                P,
+                6,
+                "Mijn moeder woont hier. Ik wil haar verjaardag hier vieren.",
+            ),
+        ),
+    ),
+    Person(
+        "Errol Pinas",
+        "errol.pinas@example.nl",
+        (("w4", Role.RESIDENT, D, 30, "Ik wil de ruimte huren voor mijn bedrijf."),),
+    ),
+    # More residents of BuurtThuis Wingerd.
+    Person(
+        "Anouk Smit",
+        "anouk.smit@example.nl",
+        (("buurtthuis", Role.RESIDENT, A, 75, "Ik help graag bij de inloop."),),
+    ),
+    Person(
+        "Ibrahim Hamdan",
+        "ibrahim.hamdan@example.nl",
+        (("buurtthuis", Role.RESIDENT, A, 50, "Ik woon op de derde verdieping."),),
+    ),
+    Person(
+        "Priscilla Sabajo",
+        "priscilla.sabajo@example.nl",
+        (("buurtthuis", Role.RESIDENT, P, 4, "Ik wil graag meedenken over het complex."),),
+    ),
+    Person(
+        "Hatice Kaya",
+        "hatice.kaya@example.nl",
+        (("buurtthuis", Role.RESIDENT, P, 1, "Ik zoek hulp met brieven en geld."),),
+    ),
+]
+
+# Residents without e-mail, registered at the desk by staff (Marieke Jansen).
+REGISTERED_BY_STAFF = [
+    ("Wil Kok", "0546 123 456", "w4", 100),
+    ("Ahmet Öztürk", "", "buurtthuis", 40),
+]
+STAFF_EMAIL = "medewerker@example.nl"
+DEMO_ACCOUNTS = [
+    "bewoner@example.nl",
+    "student@example.nl",
+    "coordinator@example.nl",
+    "medewerker@example.nl",
+    "wethouder@example.nl",
+    "buiten@example.nl",
+]
+
+
+def _at(days_ago: int, hour: int = 10) -> dt.datetime:
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+class Seeder:
+    def __init__(self) -> None:
+        self.created: Counter[str] = Counter()
+        self.orgs: dict[str, Organisation] = {}
+        self.houses: dict[str, House] = {}
+
+    def run(self) -> Counter[str]:
+        with transaction.atomic():
+            self.organisations()
+            self.houses_and_hours()
+            staff = None
+            for person in PEOPLE:
+                user = self.account(person)
+                if person.email == STAFF_EMAIL:
+                    staff = user
+                for slug, role, status, days_ago, motivation in person.memberships:
+                    self.membership(user, slug, role, status, days_ago, motivation, person, staff)
+            for name, phone, slug, days_ago in REGISTERED_BY_STAFF:
+                self.registered(name, phone, slug, days_ago, staff)
+        return self.created
+
+    def _count(self, what: str, created: bool) -> None:
+        if created:
+            self.created[what] += 1
+
+    def organisations(self) -> None:
+        for key, data in ORGANISATIONS.items():
+            org, created = Organisation.objects.update_or_create(
+                name=data["name"], defaults={k: v for k, v in data.items() if k != "name"}
+            )
+            self.orgs[key] = org
+            self._count("organisations", created)
+
+    def houses_and_hours(self) -> None:
+        today = timezone.localdate()
+        for slug, data in HOUSES.items():
+            start = today - dt.timedelta(days=round(data["pilot_months_ago"] * 30.4))
+            fields = (
+                "name",
+                "street",
+                "postcode",
+                "city",
+                "district",
+                "description",
+                "house_rules",
+                "opening_note",
+                "households_in_area",
+            )
+            house, created = House.objects.update_or_create(
+                slug=slug,
+                defaults={**{f: data[f] for f in fields}, "owner": self.orgs["corporation"]},
+                create_defaults={
+                    **{f: data[f] for f in fields},
+                    "owner": self.orgs["corporation"],
+                    "pilot_start": start,
+                    "pilot_end": start + dt.timedelta(days=364),
+                },
+            )
+            self.houses[slug] = house
+            self._count("houses", created)
+            house.partners.add(*(self.orgs[key] for key in data["partners"]))
+            for weekday, opens, closes, label in data["hours"]:
+                _, created = OpeningHours.objects.update_or_create(
+                    house=house,
+                    weekday=weekday,
+                    opens=dt.time.fromisoformat(opens),
+                    defaults={"closes": dt.time.fromisoformat(closes), "label": label},
+                )
+                self._count("opening hours", created)
+
+    def account(self, person: Person) -> User:
+        user = User.objects.filter(email__iexact=person.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=person.email,
+                password=PASSWORD,
+                name=person.name,
+                language=person.language,
+                date_joined=_at(max(d for *_, d, _m in person.memberships) + 1),
+            )
+            self._count("accounts", True)
+        address, created = EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        if not (address.verified and address.primary):
+            address.verified = address.primary = True
+            address.save(update_fields=["verified", "primary"])
+        self._count("verified e-mail addresses", created)
+        return user
+
+    def membership(self, user, slug, role, status, days_ago, motivation, person, staff) -> None:
+        house = self.houses[slug]
+        requested = _at(days_ago)
+        decided = _at(days_ago - 1, 14) if status != Status.PENDING else None
+        by = staff if role in (Role.RESIDENT, Role.STUDENT) and status != Status.PENDING else None
+        membership, created = Membership.objects.get_or_create(
+            user=user,
+            house=house,
+            role=role,
+            defaults={
+                "status": status,
+                "motivation": motivation,
+                "organisation": self.orgs[person.organisation] if person.organisation else None,
+                "requested_at": requested,
+                "decided_at": decided,
+                "decided_by": by,
+                "decision_note": (
+                    "Je woont niet in de buurt van W4. De woonkamer is niet te huur voor bedrijven."
+                    if status == Status.DECLINED
+                    else ""
+                ),
+            },
+        )
+        self._count("memberships", created)
+        if not created:
+            return
+        if role == Role.RESIDENT:
+            record("membership.requested", actor=user, target=membership)
+            if status != Status.PENDING:
+                action = "membership.verified" if status == Status.ACTIVE else "membership.declined"
+                record(
+                    action,
+                    actor=by,
+                    target=membership,
+                    changes={"status": [Status.PENDING, status]},
+                )
+        else:
+            record(
+                "membership.granted",
+                actor=None,
+                target=membership,
+                changes={"role": role, "status": status},
+            )
+        self.created["audit events"] += 2 if role == Role.RESIDENT and decided else 1
+
+    def registered(self, name, phone, slug, days_ago, staff) -> None:
+        house = self.houses[slug]
+        when = _at(days_ago, 11)
+        person, created = User.objects.get_or_create(
+            name=name,
+            email=None,
+            registered_by=staff,
+            defaults={"phone": phone, "date_joined": when},
+        )
+        if created:
+            person.set_unusable_password()
+            person.save(update_fields=["password"])
+            self._count("people registered by staff", True)
+        membership, m_created = Membership.objects.get_or_create(
+            user=person,
+            house=house,
+            role=Role.RESIDENT,
+            defaults={
+                "status": Status.ACTIVE,
+                "requested_at": when,
+                "decided_at": when,
+                "decided_by": staff,
+            },
+        )
+        self._count("memberships", m_created)
+        if created:
+            record(
+                "person.registered", actor=staff, on_behalf_of=person, target=person, house=house
+            )
+            self.created["audit events"] += 1
+        if m_created:
+            record("membership.verified", actor=staff, on_behalf_of=person, target=membership)
+            self.created["audit events"] += 1
+
+
+def seed() -> Counter[str]:
+    """Create or complete the demo data; returns how many rows of each kind were new."""
+    return Seeder().run()
