@@ -1,8 +1,8 @@
 """E-mail goes through the job queue: a page never waits for a slow mail server.
 
-`QueuedEmailBackend` is Django's EMAIL_BACKEND. It turns each message into plain data and enqueues
+`QueuedEmailBackend` is the default mailer (settings.MAILERS). It turns each message into plain data and enqueues
 `deliver_email`; with the database queue the job row is written in the caller's transaction, so a
-rolled-back change sends no mail. The worker delivers with EMAIL_DELIVERY_BACKEND (console in
+rolled-back change sends no mail. The worker delivers with the "delivery" mailer (console in
 development, SMTP in production, memory in tests).
 """
 
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import base64
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.tasks import task
 
@@ -61,7 +60,7 @@ def data_to_message(data: dict, connection=None) -> EmailMultiAlternatives:
 @task
 def deliver_email(data: dict) -> int:
     """Send one queued message with the real mail backend."""
-    connection = get_connection(settings.EMAIL_DELIVERY_BACKEND)
+    connection = mailers["delivery"]
     return connection.send_messages([data_to_message(data, connection)])
 
 

@@ -173,7 +173,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Wijkhuis"
 # People who can see other people's personal data (staff, coordinators) must set up a second step.
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are listed from login data; tracking every request would cost 5 queries a page.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -211,13 +212,30 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # --- E-mail: queued in the same transaction, sent by the worker --------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Wijkhuis <noreply@wijkhuis.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-EMAIL_BACKEND = "wijkhuis.mail.QueuedEmailBackend"
 # How the worker delivers: consolemail:// (development), smtp+tls://user:password@host:587 ...
 _delivery = env.email_url("EMAIL_URL", default="consolemail://")
-if TESTING:
-    _delivery = {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-EMAIL_DELIVERY_BACKEND = _delivery.pop("EMAIL_BACKEND")
-vars().update(_delivery)  # EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_USE_TLS, ...
+MAILERS = {
+    # Everything the portal (and allauth) sends goes to the queue ...
+    "default": {"BACKEND": "wijkhuis.mail.QueuedEmailBackend"},
+    # ... and the worker hands it to the real mail server.
+    "delivery": {
+        "BACKEND": _delivery["EMAIL_BACKEND"],
+        "OPTIONS": {
+            option: _delivery[key]
+            for key, option in [
+                ("EMAIL_HOST", "host"),
+                ("EMAIL_PORT", "port"),
+                ("EMAIL_HOST_USER", "username"),
+                ("EMAIL_HOST_PASSWORD", "password"),
+                ("EMAIL_USE_TLS", "use_tls"),
+                ("EMAIL_USE_SSL", "use_ssl"),
+                ("EMAIL_FILE_PATH", "file_path"),
+            ]
+            if _delivery.get(key) not in (None, "")
+        }
+        | ({"timeout": 20} if _delivery["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {}),
+    },
+}
 
 # --- Background jobs: PostgreSQL-backed queue; tests run jobs immediately ----------------------
 TASKS = {
