@@ -1,0 +1,70 @@
+"""Browser tests: Playwright driving the system Chromium against the live server, axe on every page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the tests
+# themselves (fixtures, assertions) are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM:
+        return
+    skip = pytest.mark.skip(
+        reason="No Chromium found (install Debian's chromium package); browser tests skipped"
+    )
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nl-NL", "timezone_id": "Europe/Amsterdam"}
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe on the current page; fail on any WCAG 2.2 A/AA violation, listing them."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page) -> None:
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        violations = results.response["violations"]
+        report = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} -> "
+            + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+            for v in violations
+        )
+        assert not violations, f"axe found violations on {page.url}:\n{report}"
+        assert results.response["passes"], "axe ran no checks at all"
+
+    return check

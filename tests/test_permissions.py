@@ -1,0 +1,225 @@
+"""Every URL of the portal x every persona -> the status code they get (pretix-style matrix).
+
+A URL of our own apps without a row here fails `test_every_url_has_a_row`.
+The matrix runs with MFA_REQUIRED_FOR_STAFF off; the MFA redirect has its own tests below.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    SECRET_SESSION_KEY,
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from residents.models import Membership
+from tests.conftest import PERSONAS
+from tests.factories import PASSWORD
+from tests.forms import parse_form
+
+LOGIN = "login"  # a 302 to allauth's login page, with ?next= back
+
+
+def row(anonymous, resident, student, coordinator, staff, viewer, outsider, superuser):
+    return dict(
+        zip(
+            PERSONAS,
+            (anonymous, resident, student, coordinator, staff, viewer, outsider, superuser),
+            strict=True,
+        )
+    )
+
+
+def house_kw(ctx):
+    return {"house": ctx["house"].slug}
+
+
+def person_kw(ctx):
+    return {"house": ctx["house"].slug, "user_id": ctx["resident"].pk}
+
+
+def other_person_kw(ctx):
+    # Someone of the other house, asked for under w4: not someone w4's staff may see.
+    return {"house": ctx["house"].slug, "user_id": ctx["outsider"].pk}
+
+
+def pending_kw(ctx):
+    return {"house": ctx["house"].slug, "membership_id": ctx["pending"].pk}
+
+
+def no_kw(ctx):
+    return {}
+
+
+# (url name, kwargs from the fixtures, method) -> expected per persona:
+#         anonymous resident student coordinator staff viewer outsider superuser
+MATRIX = [
+    ("home", no_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("accessibility", no_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("privacy", no_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("house", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("mine", no_kw, "get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    ("set_language", no_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("residents:join", house_kw, "get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    ("residents:members", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("residents:register", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("residents:person", person_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("residents:person", other_person_kw, "get", row(LOGIN, 403, 403, 403, 404, 403, 403, 404)),
+    ("residents:decide", pending_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # A POST decides: only staff (and superusers) get through, and go back to the list.
+    ("residents:decide", pending_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
+]
+
+
+def _params():
+    for name, kw, method, expected in MATRIX:
+        for persona in PERSONAS:
+            yield pytest.param(
+                name,
+                kw,
+                method,
+                persona,
+                expected[persona],
+                id=f"{method}-{name}-{kw.__name__}-{persona}",
+            )
+
+
+@pytest.fixture
+def ctx(all_personas, house, other_house, make_user):
+    pending = Membership.objects.get(
+        user=make_user("nieuw@example.nl", "Nina Nieuw", house, status="pending"), house=house
+    )
+    return {**all_personas, "house": house, "other_house": other_house, "pending": pending}
+
+
+@pytest.mark.parametrize(("name", "kw", "method", "persona", "expected"), list(_params()))
+def test_matrix(name, kw, method, persona, expected, ctx, client_for, mfa_off):
+    client = client_for(ctx[persona])
+    url = reverse(name, kwargs=kw(ctx))
+    if method == "post":
+        response = client.post(url, {"decision": "verify", "note": ""})
+    else:
+        response = client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302, response
+        location = urlsplit(response["Location"])
+        assert location.path == reverse("account_login")
+        assert parse_qs(location.query) == {"next": [url]}
+    else:
+        assert response.status_code == expected
+
+
+# --- every URL has a row -----------------------------------------------------------------------
+
+# Not ours: Django's admin and allauth have their own tests; static files are not views.
+FOREIGN_PREFIXES = ("admin/", "accounts/", "static/", "media/")
+
+
+def _our_url_names(patterns=None, prefix="", namespace=""):
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for p in patterns:
+        route = prefix + str(p.pattern)
+        if route.startswith(FOREIGN_PREFIXES):
+            continue
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _our_url_names(p.url_patterns, route, ns)
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else f"<unnamed {route}>"
+
+
+def test_every_url_has_a_row():
+    names = set(_our_url_names())
+    assert {"home", "house", "residents:members"} <= names  # the walk finds our URLs
+    missing = names - {name for name, *_ in MATRIX}
+    assert not missing, f"URLs without a row in the permission matrix: {sorted(missing)}"
+
+
+def test_every_row_is_a_url():
+    stale = {name for name, *_ in MATRIX} - set(_our_url_names())
+    assert not stale, f"Rows for URLs that no longer exist: {sorted(stale)}"
+
+
+# --- two-step login for people who see others' personal data ------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["staff", "coordinator"])
+def test_staff_are_sent_to_mfa_setup_until_they_have_an_authenticator(
+    persona, request, house, client_for, settings
+):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    members = reverse("residents:members", kwargs={"house": house.slug})
+
+    for url in (house.get_absolute_url(), members, reverse("mine")):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == reverse("mfa_activate_totp")
+
+    TOTP.activate(user, generate_totp_secret())
+    assert client.get(house.get_absolute_url()).status_code == 200
+    assert client.get(members).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["staff", "coordinator"])
+def test_staff_set_up_totp_through_the_pages(persona, request, house, client, settings):
+    """The whole way as a person goes it: log in, get sent to the set-up, enter the code."""
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    user = request.getfixturevalue(persona)
+    page = client.get(reverse("account_login"))
+    login = parse_form(page.content, has_field="password")
+    response = client.post(
+        reverse("account_login"), login.submit_data(login=user.email, password=PASSWORD)
+    )
+    assert response.status_code == 302
+
+    response = client.get(house.get_absolute_url(), follow=True)
+    assert response.redirect_chain[0][0] == reverse("mfa_activate_totp")
+    if response.redirect_chain[-1][0].startswith(reverse("account_reauthenticate")):
+        # allauth asks for the password again before adding a second step.
+        form = parse_form(response.content, has_field="password")
+        response = client.post(
+            response.redirect_chain[-1][0], form.submit_data(password=PASSWORD), follow=True
+        )
+    assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
+
+    secret = client.session[SECRET_SESSION_KEY]
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    form = parse_form(response.content, has_field="code")
+    response = client.post(reverse("mfa_activate_totp"), form.submit_data(code=code))
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+    assert client.get(house.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["resident", "student", "viewer", "outsider"])
+def test_others_are_never_sent_to_mfa(persona, request, house, client_for, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(house.get_absolute_url()).status_code == 200
+    assert client.get(reverse("mine")).status_code == 200
+
+
+def test_staff_without_mfa_may_use_pages_when_mfa_is_not_required(
+    staff, house, client_for, settings
+):
+    settings.MFA_REQUIRED_FOR_STAFF = False
+    client = client_for(staff)
+    assert client.get(reverse("residents:members", kwargs={"house": house.slug})).status_code == 200
+
+
+def test_staff_without_mfa_can_still_read_the_statements(staff, client_for, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    client = client_for(staff)
+    assert client.get(reverse("privacy")).status_code == 200
+    assert client.get(reverse("accessibility")).status_code == 200

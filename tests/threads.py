@@ -1,0 +1,29 @@
+"""Run functions in real threads, each with its own database connection."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from django.db import connections
+
+
+def run_in_threads(*funcs: Callable[[], object], timeout: float = 30) -> list[tuple[str, object]]:
+    """Start one thread per function; return ("ok", result) or ("error", exception) per function."""
+    results: list[tuple[str, object] | None] = [None] * len(funcs)
+
+    def runner(i, func):
+        try:
+            results[i] = ("ok", func())
+        except BaseException as err:
+            results[i] = ("error", err)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(funcs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+        assert not t.is_alive(), "a thread hung (deadlock?)"
+    return results  # type: ignore[return-value]
