@@ -2,7 +2,8 @@
 
     python -m bench.seed --houses 20 --members 500 --seed 1
 
-Deterministic for a given --seed. Writes into the database `wijkhuis_bench` of the embedded server (or DATABASE_URL).
+Deterministic for a given --seed. Writes into the database `wijkhuis_bench` of the embedded
+server (or DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -62,11 +63,7 @@ def main(argv=None) -> None:
                         user=u,
                         house=house,
                         role=Role.RESIDENT,
-                        status=(
-                            Membership.Status.PENDING
-                            if i < opts.pending
-                            else Membership.Status.ACTIVE
-                        ),
+                        status=(Membership.Status.PENDING if i < opts.pending else Membership.Status.ACTIVE),
                     )
                     for i, u in enumerate(users)
                 ],

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from residents.models import AuditEvent, House, HouseSlug, Membership, OpeningHours, Organisation, User
+from residents.models import (
+    AuditEvent,
+    House,
+    HouseSlug,
+    Membership,
+    OpeningHours,
+    Organisation,
+    User,
+)
 
 
 class MembershipInline(admin.TabularInline):

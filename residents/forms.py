@@ -53,8 +53,13 @@ class ChooseHouseForm(forms.Form):
         error_messages={"invalid_choice": _("This house does not exist. Choose one from the list.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated:
+            # Only houses you are not a resident of yet.
+            self.fields["house"].queryset = House.objects.filter(is_active=True).exclude(
+                memberships__user=user, memberships__role__in=["resident", "student"]
+            )
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(Submit("submit", _("Next"), css_class="btn-secondary"))

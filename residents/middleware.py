@@ -66,9 +66,7 @@ class RequireMFAMiddleware:
         ):
             from allauth.mfa.models import Authenticator
 
-            if not Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists():
+            if not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
                 messages.info(
                     request,
                     _(

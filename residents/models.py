@@ -16,10 +16,31 @@ from django.utils.translation import gettext_lazy as _
 
 # Addresses a house slug may not take: they are the portal's own top-level paths.
 RESERVED_SLUGS = frozenset(
-    """
-    accounts admin api beheer i18n media melden mijn overzicht privacy static taal
-    toegankelijkheid uren aanmelden huizen wijkhuis nieuws agenda zoeken help favicon.ico robots.txt
-    """.split()
+    [
+        "accounts",
+        "admin",
+        "api",
+        "beheer",
+        "i18n",
+        "media",
+        "melden",
+        "mijn",
+        "overzicht",
+        "privacy",
+        "static",
+        "taal",
+        "toegankelijkheid",
+        "uren",
+        "aanmelden",
+        "huizen",
+        "wijkhuis",
+        "nieuws",
+        "agenda",
+        "zoeken",
+        "help",
+        "favicon.ico",
+        "robots.txt",
+    ]
 )
 
 
@@ -139,8 +160,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     def _role_map(self) -> dict[int, set[str]]:
         if not hasattr(self, "_roles_cache"):
             roles: dict[int, set[str]] = {}
-            for house_id, role in Membership.objects.active().filter(user=self).values_list(
-                "house_id", "role"
+            for house_id, role in (
+                Membership.objects.active().filter(user=self).values_list("house_id", "role")
             ):
                 roles.setdefault(house_id, set()).add(role)
             self._roles_cache = roles
@@ -230,9 +251,7 @@ class House(models.Model):
     )
     pilot_start = models.DateField(_("pilot starts"), null=True, blank=True)
     pilot_end = models.DateField(_("pilot ends"), null=True, blank=True)
-    households_in_area = models.PositiveIntegerField(
-        _("households in the area"), null=True, blank=True
-    )
+    households_in_area = models.PositiveIntegerField(_("households in the area"), null=True, blank=True)
     owner = models.ForeignKey(
         Organisation,
         verbose_name=_("owner (housing corporation)"),
@@ -365,9 +384,7 @@ class Membership(models.Model):
         House, verbose_name=_("house"), on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),

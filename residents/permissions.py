@@ -12,8 +12,14 @@ from django.core.exceptions import PermissionDenied
 
 from residents.models import Role
 
-R, S, C, ST, V, E = (Role.RESIDENT, Role.STUDENT, Role.COORDINATOR, Role.STAFF, Role.VIEWER,
-                     Role.EDITOR)
+R, S, C, ST, V, E = (
+    Role.RESIDENT,
+    Role.STUDENT,
+    Role.COORDINATOR,
+    Role.STAFF,
+    Role.VIEWER,
+    Role.EDITOR,
+)
 
 ABILITIES: dict[str, frozenset[str]] = {
     # Members of the house
@@ -61,6 +67,4 @@ def require(ability: str):
 
 
 def handles_personal_data(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.has_any_role(*PERSONAL_DATA_ROLES)
-    )
+    return user.is_authenticated and (user.is_superuser or user.has_any_role(*PERSONAL_DATA_ROLES))

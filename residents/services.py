@@ -31,16 +31,13 @@ def request_membership(*, user: User, house: House, motivation: str = "") -> Mem
     """A person asks to join a house as a resident; the house's staff verify it."""
     with transaction.atomic():
         existing = (
-            Membership.objects.select_for_update()
-            .filter(user=user, house=house, role=Role.RESIDENT)
-            .first()
+            Membership.objects.select_for_update().filter(user=user, house=house, role=Role.RESIDENT).first()
         )
         if existing and existing.status == Membership.Status.ACTIVE:
             raise MembershipError(_("You are already a member of %(house)s.") % {"house": house})
         if existing and existing.status == Membership.Status.PENDING:
             raise MembershipError(
-                _("You already asked to join %(house)s. Staff will look at it soon.")
-                % {"house": house}
+                _("You already asked to join %(house)s. Staff will look at it soon.") % {"house": house}
             )
         if existing:
             existing.status = Membership.Status.PENDING
@@ -57,9 +54,7 @@ def request_membership(*, user: User, house: House, motivation: str = "") -> Mem
                         user=user, house=house, role=Role.RESIDENT, motivation=motivation
                     )
             except IntegrityError as err:  # the same request sent twice at once
-                raise MembershipError(
-                    _("You already asked to join %(house)s.") % {"house": house}
-                ) from err
+                raise MembershipError(_("You already asked to join %(house)s.") % {"house": house}) from err
         record("membership.requested", actor=user, target=membership, house=house)
         staff = User.objects.filter(
             memberships__house=house,
@@ -118,9 +113,7 @@ def register_resident(
     with transaction.atomic():
         if email and User.objects.filter(email__iexact=email).exists():
             raise MembershipError(_("There is already an account with this e-mail address."))
-        person = User.objects.create_user(
-            email=email or None, name=name, phone=phone, registered_by=by
-        )
+        person = User.objects.create_user(email=email or None, name=name, phone=phone, registered_by=by)
         membership = Membership.objects.create(
             user=person,
             house=house,
@@ -146,7 +139,11 @@ def update_person_on_behalf(*, person: User, house: House, by: User, name: str, 
         if changes:
             person.save(update_fields=list(changes))
             record(
-                "person.updated", actor=by, on_behalf_of=person, target=person, house=house,
+                "person.updated",
+                actor=by,
+                on_behalf_of=person,
+                target=person,
+                house=house,
                 changes=changes,
             )
     return person

@@ -8,7 +8,6 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -99,9 +98,7 @@ def decide(request, house: House, membership_id: int):
         messages.error(request, str(err))
     else:
         text = (
-            _("%(name)s is now a verified member.")
-            if approve
-            else _("The request of %(name)s is declined.")
+            _("%(name)s is now a verified member.") if approve else _("The request of %(name)s is declined.")
         )
         messages.success(request, text % {"name": membership.user})
     return redirect("residents:members", house=house.slug)
@@ -134,18 +131,13 @@ def register(request, house: House):
 @require("members.act_for")
 def person(request, house: House, user_id: int):
     person = (
-        User.objects.visible_to(request.user)
-        .filter(pk=user_id, memberships__house=house)
-        .distinct()
-        .first()
+        User.objects.visible_to(request.user).filter(pk=user_id, memberships__house=house).distinct().first()
     )
     if person is None:
         raise Http404
     form = PersonForm(request.POST or None, initial={"name": person.name, "phone": person.phone})
     if request.method == "POST" and form.is_valid():
-        services.update_person_on_behalf(
-            person=person, house=house, by=request.user, **form.cleaned_data
-        )
+        services.update_person_on_behalf(person=person, house=house, by=request.user, **form.cleaned_data)
         messages.success(request, _("Saved on behalf of %(name)s.") % {"name": person})
         return redirect("residents:person", house=house.slug, user_id=person.pk)
     from residents.models import AuditEvent
@@ -170,15 +162,20 @@ def person(request, house: House, user_id: int):
 @login_required
 def mine(request):
     memberships = (
-        Membership.objects.filter(user=request.user).select_related("house").order_by("house__name")
+        Membership.objects.filter(user=request.user)
+        .select_related("house")
+        .order_by(Lower("house__name"), "role")
     )
-    choose = ChooseHouseForm(request.GET or None)
+    choose = ChooseHouseForm(request.GET or None, user=request.user)
     if request.GET and choose.is_valid():
         return redirect("residents:join", house=choose.cleaned_data["house"].slug)
+    managed = House.objects.where(request.user, Role.STAFF, Role.COORDINATOR).annotate(
+        pending=Count("memberships", filter=Q(memberships__status=Membership.Status.PENDING))
+    )
     return render(
         request,
         "residents/mine.html",
-        {"memberships": memberships, "choose_form": choose, "languages": LanguageForm.base_fields},
+        {"memberships": memberships, "choose_form": choose, "managed": managed},
     )
 
 
@@ -206,5 +203,3 @@ def set_language(request):
         secure=settings.LANGUAGE_COOKIE_SECURE,
     )
     return response
-
-

@@ -84,19 +84,13 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"  {nodeid}", red=True)
 
 
-
 @pytest.fixture(autouse=True)
 def _fail_on_error_logs(request, caplog):
     """A test fails when anything logs at ERROR, unless marked @pytest.mark.allow_error_logs."""
     yield
     if request.node.get_closest_marker("allow_error_logs"):
         return
-    errors = [
-        r
-        for when in ("setup", "call")
-        for r in caplog.get_records(when)
-        if r.levelno >= logging.ERROR
-    ]
+    errors = [r for when in ("setup", "call") for r in caplog.get_records(when) if r.levelno >= logging.ERROR]
     if errors:
         lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in errors)
         pytest.fail(f"Logged at ERROR during the test:\n{lines}", pytrace=False)
@@ -109,7 +103,10 @@ def _mail_through_the_queue(settings):
     Mail then takes the real path: QueuedEmailBackend -> deliver_email task (ImmediateBackend in
     tests) -> the "delivery" mailer (locmem) -> django.core.mail.outbox.
     """
-    settings.MAILERS = {**settings.MAILERS, "default": {"BACKEND": "wijkhuis.mail.QueuedEmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "default": {"BACKEND": "wijkhuis.mail.QueuedEmailBackend"},
+    }
 
 
 # --- houses and personas ---------------------------------------------------------------------

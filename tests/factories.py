@@ -10,9 +10,7 @@ PASSWORD = "wijkhuis-test-wachtwoord"
 
 
 def make_organisation(name: str = "Woonstichting Patrimonium") -> Organisation:
-    return Organisation.objects.get_or_create(
-        name=name, defaults={"kind": Organisation.Kind.CORPORATION}
-    )[0]
+    return Organisation.objects.get_or_create(name=name, defaults={"kind": Organisation.Kind.CORPORATION})[0]
 
 
 def make_house(slug: str, name: str, **extra) -> House:

@@ -38,9 +38,7 @@ def signup_form(client, db):
 
 
 def test_signup_asks_name_and_age(signup_form):
-    assert {"email", "password1", "password2", "name", "age_confirmed"} <= set(
-        signup_form.field_names
-    )
+    assert {"email", "password1", "password2", "name", "age_confirmed"} <= set(signup_form.field_names)
 
 
 def test_signup_needs_verification_before_login(client, signup_form):
@@ -79,19 +77,15 @@ def test_signup_needs_verification_before_login(client, signup_form):
 
 
 def test_signup_without_the_age_checkbox_is_refused(client, signup_form):
-    data = signup_form.submit_data(
-        email="jong@example.nl", name="Jong", password1=STRONG, password2=STRONG
-    )
+    data = signup_form.submit_data(email="jong@example.nl", name="Jong", password1=STRONG, password2=STRONG)
     data.pop("age_confirmed", None)
     response = client.post(reverse("account_signup"), data)
     assert response.status_code == 200
-    assert "You can only make an account if you are 16 or older." in response.content.decode()
+    assert "Je kunt alleen een account maken als je 16 jaar of ouder bent." in response.content.decode()
     assert not User.objects.filter(email="jong@example.nl").exists()
 
 
-def test_signup_with_a_taken_email_does_not_leak_and_makes_no_account(
-    client, signup_form, resident
-):
+def test_signup_with_a_taken_email_does_not_leak_and_makes_no_account(client, signup_form, resident):
     response = client.post(
         reverse("account_signup"),
         signup_form.submit_data(
@@ -131,9 +125,7 @@ def test_login_with_password(client, resident):
 
 
 def test_login_with_a_wrong_password(client, resident):
-    response = client.post(
-        reverse("account_login"), {"login": "bewoner@example.nl", "password": "fout"}
-    )
+    response = client.post(reverse("account_login"), {"login": "bewoner@example.nl", "password": "fout"})
     assert response.status_code == 200
     assert logged_in_as(client) is None
 
@@ -217,9 +209,7 @@ def test_failed_logins_are_rate_limited_in_the_database_cache(client, resident):
         client.post(reverse("account_login"), {"login": "bewoner@example.nl", "password": "fout"})
     assert _cache_rows() > 0  # the counters live in PostgreSQL, shared by every worker
     # Now even the right password is refused for a while.
-    response = client.post(
-        reverse("account_login"), {"login": "bewoner@example.nl", "password": PASSWORD}
-    )
+    response = client.post(reverse("account_login"), {"login": "bewoner@example.nl", "password": PASSWORD})
     assert logged_in_as(client) is None
     assert response.status_code in (200, 429)
 

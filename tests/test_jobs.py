@@ -101,9 +101,7 @@ def test_deliver_email_uses_the_configured_backend_not_email_backend(settings):
 def test_queued_backend_with_immediate_tasks_reaches_the_outbox(db):
     """The path every test's mail takes: queue -> immediate task -> locmem."""
     assert (
-        QueuedEmailBackend().send_messages(
-            [EmailMultiAlternatives("Test", "Body", None, ["x@example.nl"])]
-        )
+        QueuedEmailBackend().send_messages([EmailMultiAlternatives("Test", "Body", None, ["x@example.nl"])])
         == 1
     )
     assert [m.subject for m in mail.outbox] == ["Test"]
@@ -112,9 +110,7 @@ def test_queued_backend_with_immediate_tasks_reaches_the_outbox(db):
 def test_message_round_trips_through_json_data():
     import json
 
-    message = EmailMultiAlternatives(
-        "Ü", "é", "a@example.nl", ["b@example.nl"], headers={"X-Wijkhuis": "1"}
-    )
+    message = EmailMultiAlternatives("Ü", "é", "a@example.nl", ["b@example.nl"], headers={"X-Wijkhuis": "1"})
     data = json.loads(json.dumps(message_to_data(message)))
     again = data_to_message(data)
     assert (again.subject, again.body, again.extra_headers) == ("Ü", "é", {"X-Wijkhuis": "1"})

@@ -177,9 +177,7 @@ def test_staff_set_up_totp_through_the_pages(persona, request, house, client, se
     user = request.getfixturevalue(persona)
     page = client.get(reverse("account_login"))
     login = parse_form(page.content, has_field="password")
-    response = client.post(
-        reverse("account_login"), login.submit_data(login=user.email, password=PASSWORD)
-    )
+    response = client.post(reverse("account_login"), login.submit_data(login=user.email, password=PASSWORD))
     assert response.status_code == 302
 
     response = client.get(house.get_absolute_url(), follow=True)
@@ -210,9 +208,7 @@ def test_others_are_never_sent_to_mfa(persona, request, house, client_for, setti
     assert client.get(reverse("mine")).status_code == 200
 
 
-def test_staff_without_mfa_may_use_pages_when_mfa_is_not_required(
-    staff, house, client_for, settings
-):
+def test_staff_without_mfa_may_use_pages_when_mfa_is_not_required(staff, house, client_for, settings):
     settings.MFA_REQUIRED_FOR_STAFF = False
     client = client_for(staff)
     assert client.get(reverse("residents:members", kwargs={"house": house.slug})).status_code == 200

@@ -1,9 +1,9 @@
 """The `wijkhuis` command.
 
-    wijkhuis up           database, migrations, demo data (when empty), job worker and web server
-    wijkhuis db status    is the embedded database running, and where is it
-    wijkhuis db stop      stop the embedded database
-    wijkhuis <command>    any manage.py command, e.g. `wijkhuis createsuperuser`
+wijkhuis up           database, migrations, demo data (when empty), job worker and web server
+wijkhuis db status    is the embedded database running, and where is it
+wijkhuis db stop      stop the embedded database
+wijkhuis <command>    any manage.py command, e.g. `wijkhuis createsuperuser`
 """
 
 from __future__ import annotations

@@ -184,7 +184,7 @@ PEOPLE = [
     ),
     # More residents of W4.
     Person(
-        "Ayşe Yılmaz",  # noqa: RUF001 -- the Turkish dotless i is part of her name
+        "Ayşe Yılmaz",
         "ayse.yilmaz@example.nl",
         (("w4", Role.RESIDENT, A, 110, "Ik kom graag naar de koffieochtend."),),
     ),
@@ -438,9 +438,7 @@ class Seeder:
         )
         self._count("memberships", m_created)
         if created:
-            record(
-                "person.registered", actor=staff, on_behalf_of=person, target=person, house=house
-            )
+            record("person.registered", actor=staff, on_behalf_of=person, target=person, house=house)
             self.created["audit events"] += 1
         if m_created:
             record("membership.verified", actor=staff, on_behalf_of=person, target=membership)

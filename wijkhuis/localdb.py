@@ -220,8 +220,19 @@ def status() -> str:
 
 
 # Commands that answer without a database: they must not start a server just to answer.
-NO_DATABASE_COMMANDS = {"db", "localdb", "check", "help", "--help", "-h", "version", "--version",
-                        "compilemessages", "makemessages", "collectstatic"}
+NO_DATABASE_COMMANDS = {
+    "db",
+    "localdb",
+    "check",
+    "help",
+    "--help",
+    "-h",
+    "version",
+    "--version",
+    "compilemessages",
+    "makemessages",
+    "collectstatic",
+}
 
 
 def prepare_environment() -> None:

@@ -1,9 +1,9 @@
 """E-mail goes through the job queue: a page never waits for a slow mail server.
 
-`QueuedEmailBackend` is the default mailer (settings.MAILERS). It turns each message into plain data and enqueues
-`deliver_email`; with the database queue the job row is written in the caller's transaction, so a
-rolled-back change sends no mail. The worker delivers with the "delivery" mailer (console in
-development, SMTP in production, memory in tests).
+`QueuedEmailBackend` is the default mailer (settings.MAILERS). It turns each message into plain
+data and enqueues `deliver_email`; with the database queue the job row is written in the caller's
+transaction, so a rolled-back change sends no mail. The worker delivers with the "delivery" mailer
+(console in development, SMTP in production, memory in tests).
 """
 
 from __future__ import annotations

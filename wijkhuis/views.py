@@ -23,8 +23,7 @@ def house_home(request, house: House):
     work_roles = []
     if request.user.is_authenticated:
         work_roles = [
-            str(Role(r).label)
-            for r in sorted(request.user.roles_in(house) - {Role.RESIDENT, Role.STUDENT})
+            str(Role(r).label) for r in sorted(request.user.roles_in(house) - {Role.RESIDENT, Role.STUDENT})
         ]
     if request.user.is_authenticated:
         membership = Membership.objects.filter(
@@ -44,9 +43,7 @@ def house_home(request, house: House):
 
 def _controllers():
     """The housing corporations that own active houses: the data controllers."""
-    return Organisation.objects.filter(
-        kind=Organisation.Kind.CORPORATION, houses__is_active=True
-    ).distinct()
+    return Organisation.objects.filter(kind=Organisation.Kind.CORPORATION, houses__is_active=True).distinct()
 
 
 def accessibility(request):

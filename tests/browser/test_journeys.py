@@ -45,9 +45,7 @@ def test_resident_signs_up_joins_and_staff_verifies(
     page.get_by_label(re.compile("naam", re.I)).first.fill("Fatima el Amrani")
     page.get_by_label(re.compile("e-mail", re.I)).first.fill("fatima@example.nl")
     page.get_by_label(re.compile("^wachtwoord$", re.I)).fill("lang-geheim-wachtwoord-42")
-    page.get_by_label(re.compile("wachtwoord.*bevestig", re.I)).fill(
-        "lang-geheim-wachtwoord-42"
-    )
+    page.get_by_label(re.compile("wachtwoord.*bevestig", re.I)).fill("lang-geheim-wachtwoord-42")
     page.get_by_role("button", name=re.compile("registreren", re.I)).click()
     expect(page.get_by_text(re.compile("16 jaar of ouder", re.I)).first).to_be_visible()
     assert not User.objects.filter(email="fatima@example.nl").exists()
@@ -55,9 +53,7 @@ def test_resident_signs_up_joins_and_staff_verifies(
 
     page.get_by_label(re.compile("16 jaar", re.I)).check()
     page.get_by_label(re.compile("^wachtwoord$", re.I)).fill("lang-geheim-wachtwoord-42")
-    page.get_by_label(re.compile("wachtwoord.*bevestig", re.I)).fill(
-        "lang-geheim-wachtwoord-42"
-    )
+    page.get_by_label(re.compile("wachtwoord.*bevestig", re.I)).fill("lang-geheim-wachtwoord-42")
     page.get_by_role("button", name=re.compile("registreren", re.I)).click()
     axe_check(page)
 

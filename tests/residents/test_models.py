@@ -83,7 +83,7 @@ def test_email_unique_constraint_says_it_in_words(db):
     other = User(email="FATIMA@example.nl", name="Ander", password="x")
     with pytest.raises(ValidationError) as err:
         other.full_clean()
-    assert "There is already an account with this e-mail address." in str(err.value)
+    assert "Er is al een account met dit e-mailadres." in str(err.value)
 
 
 def test_people_without_email_can_be_many(db):
