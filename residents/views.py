@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -203,3 +204,22 @@ def set_language(request):
         secure=settings.LANGUAGE_COOKIE_SECURE,
     )
     return response
+
+
+class ConfirmLoginCodeView(allauth_views.ConfirmLoginCodeView):
+    """allauth's code page, which says why it sends you back when the code has expired."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if getattr(self, "_process", True) is None:
+            messages.error(
+                request,
+                _(
+                    "Your login code has expired or was used too often. "
+                    "Ask for a new code; it is valid for 10 minutes."
+                ),
+            )
+        return response
+
+
+confirm_login_code = ConfirmLoginCodeView.as_view()

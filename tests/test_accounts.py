@@ -180,9 +180,12 @@ def test_login_by_code_expired(client, resident, settings):
     response = client.post(reverse("account_confirm_login_code"), {"code": code}, follow=True)
 
     assert logged_in_as(client) is None
-    # Sent back to ask for a new code (allauth says nothing about why: see the report), and
-    # the old code is gone for good.
+    # Sent back to ask for a new code, told why, and the old code is gone for good.
     assert response.redirect_chain[-1][0] == reverse("account_request_login_code")
+    assert [str(m) for m in response.context["messages"]][-1] == (
+        "Je inlogcode is verlopen of te vaak fout ingevuld. "
+        "Vraag een nieuwe code aan; die is 10 minuten geldig."
+    )
     assert "email" in parse_form(response.content, has_field="email").field_names
     assert LOGIN_SESSION_KEY not in client.session
 

@@ -15,6 +15,12 @@ handler500 = "wijkhuis.views.error_500"
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
+    # Before allauth's own: the same page, with a message when the code has expired.
+    path(
+        "accounts/login/code/confirm/",
+        residents_views.confirm_login_code,
+        name="account_confirm_login_code",
+    ),
     path("accounts/", include("allauth.urls")),
     path("mijn/", residents_views.mine, name="mine"),
     path("taal/", residents_views.set_language, name="set_language"),

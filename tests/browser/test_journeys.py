@@ -46,7 +46,7 @@ def test_resident_signs_up_joins_and_staff_verifies(
     page.get_by_label(re.compile("e-mail", re.I)).first.fill("fatima@example.nl")
     page.get_by_label(re.compile("^wachtwoord$", re.I)).fill("lang-geheim-wachtwoord-42")
     page.get_by_label(re.compile("wachtwoord.*bevestig", re.I)).fill("lang-geheim-wachtwoord-42")
-    page.get_by_role("button", name=re.compile("registreren", re.I)).click()
+    page.get_by_role("button", name=re.compile("account maken", re.I)).click()
     expect(page.get_by_text(re.compile("16 jaar of ouder", re.I)).first).to_be_visible()
     assert not User.objects.filter(email="fatima@example.nl").exists()
     axe_check(page)
@@ -54,7 +54,7 @@ def test_resident_signs_up_joins_and_staff_verifies(
     page.get_by_label(re.compile("16 jaar", re.I)).check()
     page.get_by_label(re.compile("^wachtwoord$", re.I)).fill("lang-geheim-wachtwoord-42")
     page.get_by_label(re.compile("wachtwoord.*bevestig", re.I)).fill("lang-geheim-wachtwoord-42")
-    page.get_by_role("button", name=re.compile("registreren", re.I)).click()
+    page.get_by_role("button", name=re.compile("account maken", re.I)).click()
     axe_check(page)
 
     # Verify the e-mail address with the link from the mail.
