@@ -180,3 +180,16 @@ def test_prune_finished_jobs_forgets_old_slots(db):
     PeriodicJobRun.objects.create(name="y", slot=NOW)
     jobs.prune_finished_jobs.call()
     assert list(PeriodicJobRun.objects.values_list("name", flat=True)) == ["y"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_command_sends_queued_mail(db_queue):
+    """End to end: a page queues mail, `wijkhuis worker` delivers it (it manages connections
+    itself, so this runs outside the test's transaction)."""
+    from django.core.management import call_command
+
+    send_mail("Welkom", "Tekst", None, ["iemand@example.nl"])
+    assert mail.outbox == []
+    call_command("worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    assert [m.subject for m in mail.outbox] == ["Welkom"]
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
