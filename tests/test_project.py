@@ -11,7 +11,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
-from residents.models import AuditEvent, House, Membership, Organisation, OpeningHours, User
+from residents.models import AuditEvent, House, Membership, OpeningHours, Organisation, User
 from wijkhuis import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ def _settings_in_subprocess(env: dict[str, str]) -> subprocess.CompletedProcess:
         "from django.conf import settings; d = settings.DATABASES['default']; "
         "print(d['NAME'], d.get('HOST') or d.get('OPTIONS', {}).get('host'))"
     )
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", code],
         env={**clean, **env},
         cwd=ROOT,
