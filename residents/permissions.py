@@ -32,6 +32,10 @@ ABILITIES: dict[str, frozenset[str]] = {
     "members.act_for": frozenset({ST}),
     # Aggregates only, never a person
     "summary.view": frozenset({V, C, ST}),
+    # The living room
+    "bookings.approve": frozenset({C, ST}),
+    "bookings.book_for": frozenset({ST}),
+    "rooms.manage": frozenset({ST}),
     "news.edit": frozenset({E, ST}),
 }
 

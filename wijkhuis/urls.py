@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from activities import views as activities_views
 from residents import views as residents_views
 from wijkhuis import views
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("taal/", residents_views.set_language, name="set_language"),
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("mijn/boekingen/", activities_views.my_bookings, name="my_bookings"),
     path("", include("residents.urls")),
+    path("", include("activities.urls")),
     path("<slug:house>/", views.house_home, name="house"),
 ]
