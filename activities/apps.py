@@ -11,3 +11,24 @@ class ActivitiesConfig(AppConfig):
         from residents import registry
 
         registry.feed_sources.append(feeds.personal_events)
+        registry.house_nav.append(house_nav)
+        registry.mine_sections.append("activities/_mine.html")
+
+
+def house_nav(request, house):
+    """The living room in the house menu: the calendar for all, booking and approving by role."""
+    from django.urls import reverse
+
+    from residents.permissions import can
+    from residents.registry import NavItem
+
+    kwargs = {"house": house.slug}
+    items = [NavItem(reverse("activities:calendar", kwargs=kwargs), _("Calendar"))]
+    user = request.user
+    if can(user, "house.book", house):
+        items.append(NavItem(reverse("activities:book", kwargs=kwargs), _("Book the room")))
+    if can(user, "bookings.approve", house):
+        items.append(NavItem(reverse("activities:requests", kwargs=kwargs), _("Requests")))
+    if can(user, "rooms.manage", house):
+        items.append(NavItem(reverse("activities:rooms", kwargs=kwargs), _("Rooms")))
+    return items

@@ -1,19 +1,23 @@
 from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from residents import registry
 from residents.permissions import can
 
 
 def portal(request):
-    """The current house, the navigation a person's roles allow, and whether this is the demo."""
+    """The current house, the menu a person's roles allow, and whether this is the demo."""
     house = getattr(request, "house", None)
     user = request.user
-    nav = []
+    nav: list[registry.NavItem] = []
     if house is not None:
-        nav.append(("house", house.get_absolute_url(), house.name))
+        nav.append(registry.NavItem(house.get_absolute_url(), _("Home")))
+        nav.extend(registry.house_nav_items(request, house))
         if user.is_authenticated and can(user, "members.view", house):
-            from django.urls import reverse
-
-            nav.append(("members", reverse("residents:members", kwargs={"house": house.slug}), None))
+            nav.append(
+                registry.NavItem(reverse("residents:members", kwargs={"house": house.slug}), _("Members"))
+            )
     return {
         "current_house": house,
         "nav_items": nav,

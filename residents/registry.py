@@ -31,3 +31,24 @@ def feed_events(user) -> list[FeedEvent]:
     for source in feed_sources:
         events.extend(source(user))
     return sorted(events, key=lambda e: e.start)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url: str
+    label: str
+
+
+# func(request, house) -> list[NavItem]: the house menu entries an app offers this person.
+house_nav: list[Callable[..., list[NavItem]]] = []
+
+
+def house_nav_items(request, house) -> list[NavItem]:
+    items: list[NavItem] = []
+    for source in house_nav:
+        items.extend(source(request, house))
+    return items
+
+
+# Templates included on /mijn/, in order; each gets the page's context (user, request).
+mine_sections: list[str] = []

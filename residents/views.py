@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from residents import services
+from residents import registry, services
 from residents.decorators import house_view
 from residents.forms import (
     ChooseHouseForm,
@@ -176,7 +176,12 @@ def mine(request):
     return render(
         request,
         "residents/mine.html",
-        {"memberships": memberships, "choose_form": choose, "managed": managed},
+        {
+            "memberships": memberships,
+            "choose_form": choose,
+            "managed": managed,
+            "sections": registry.mine_sections,
+        },
     )
 
 

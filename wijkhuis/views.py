@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.shortcuts import redirect, render
 
 from residents.decorators import house_view
@@ -37,6 +39,7 @@ def house_home(request, house: House):
             "opening_hours": opening_hours,
             "membership": membership,
             "work_roles": ", ".join(work_roles),
+            "week_bookings": _public_week(house),
         },
     )
 
@@ -44,6 +47,22 @@ def house_home(request, house: House):
 def _controllers():
     """The housing corporations that own active houses: the data controllers."""
     return Organisation.objects.filter(kind=Organisation.Kind.CORPORATION, houses__is_active=True).distinct()
+
+
+def _public_week(house: House):
+    """Public bookings of the coming seven days, for the house's home page (one query)."""
+    from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+    from django.utils import timezone
+
+    from activities.models import Booking
+
+    now = timezone.now()
+    return list(
+        Booking.objects.live()
+        .in_house(house)
+        .filter(is_public=True, period__overlap=DateTimeTZRange(now, now + dt.timedelta(days=7)))
+        .order_by("period")[:20]
+    )
 
 
 def accessibility(request):
