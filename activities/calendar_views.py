@@ -19,9 +19,9 @@ from activities.feeds import AHEAD, PAST, house_events
 from activities.models import Booking
 from activities.timeutil import local_zone
 from residents.decorators import house_view
+from residents.ical import ics_response
 from residents.models import House
 from residents.permissions import can
-from wijkhuis.feeds import ics_response
 
 # Dates outside these years are a typo or a probe; they get today's calendar.
 FIRST_DAY = dt.date(2000, 1, 1)
@@ -97,9 +97,7 @@ def calendar(request: HttpRequest, house: House) -> HttpResponse:
         day = _parse_day(request.GET["datum"])
         if day is None:
             day = today
-            messages.info(request, _("We could not read that date, so here is this week."))
-            if view == "dag":
-                messages.info(request, _("We could not read that date, so here is today."))
+            messages.info(request, _("We could not read that date, so we show today."))
 
     raw_days, count = selectors.grid(view, day, house)
     user = request.user
@@ -123,9 +121,9 @@ def calendar(request: HttpRequest, house: House) -> HttpResponse:
         return f"{base}?{urlencode(query)}"
 
     labels = {
-        "dag": (_("Day"), _("Previous day"), _("Next day"), _("Today")),
-        "week": (_("Week"), _("Previous week"), _("Next week"), _("This week")),
-        "maand": (_("Month"), _("Previous month"), _("Next month"), _("This month")),
+        "dag": (_("Day"), _("Previous day"), _("Next day")),
+        "week": (_("Week"), _("Previous week"), _("Next week")),
+        "maand": (_("Month"), _("Previous month"), _("Next month")),
     }
     context = {
         "house": house,
@@ -146,13 +144,14 @@ def calendar(request: HttpRequest, house: House) -> HttpResponse:
         "next_url": link(view, selectors.step(view, day, +1)),
         "next_label": labels[view][2],
         "today_url": link(view, None),
-        "today_label": labels[view][3],
         "shows_today": any(d.is_today for d in days),
         "may_book": can(user, "house.book", house),
         "book_url": reverse("activities:book", kwargs={"house": house.slug})
         + "?"
         + urlencode({"datum": max(day, today).isoformat()}),
-        "feed_url": request.build_absolute_uri(reverse("activities:house_feed", kwargs={"house": house.slug})),
+        "feed_url": request.build_absolute_uri(
+            reverse("activities:house_feed", kwargs={"house": house.slug})
+        ),
     }
     return render(request, "activities/calendar.html", context)
 

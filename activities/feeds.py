@@ -33,6 +33,15 @@ def _event(booking: Booking, *, summary: str, url: str, description: str = "") -
     )
 
 
+def booking_event(booking: Booking) -> FeedEvent:
+    """One's own booking as an event (full title), for the personal feed and e-mail attachments."""
+    return _event(
+        booking,
+        summary=f"{booking.title} ({booking.room.name})",
+        url=settings.SITE_URL + booking.get_absolute_url(),
+    )
+
+
 def personal_events(user) -> list[FeedEvent]:
     """The person's own live bookings from 30 days ago on, private titles included (they are theirs)."""
     bookings = (
@@ -41,10 +50,7 @@ def personal_events(user) -> list[FeedEvent]:
         .select_related("room__house")
         .order_by("period")
     )
-    return [
-        _event(b, summary=f"{b.title} ({b.room.name})", url=settings.SITE_URL + b.get_absolute_url())
-        for b in bookings
-    ]
+    return [booking_event(b) for b in bookings]
 
 
 def house_events(house, bookings: list[Booking]) -> list[FeedEvent]:

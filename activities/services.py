@@ -8,7 +8,7 @@ constraint); a race that loses there gets the same clear message.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from activities.models import TAKEN_MESSAGE, Booking, BookingSeries, Room
 from activities.timeutil import local_day_bounds, local_zone, make_local, week_start
 from residents.audit import record
+from residents.ical import ics_bytes
 from residents.models import Membership, Role, User
 from residents.permissions import can
 
@@ -63,7 +64,8 @@ def rule_problems(
     problems: list[tuple[str | None, str]] = []
     if end <= start:
         return [("end", _("The end time must be after the start time."))]
-    minutes = (end - start) / dt.timedelta(minutes=1)
+    # In UTC: two times of one zone subtract as wall-clock times, wrong the nights the clocks change.
+    minutes = (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)) / dt.timedelta(minutes=1)
     if minutes < room.min_minutes:
         problems.append(("end", _("A booking lasts at least %(n)s minutes.") % {"n": room.min_minutes}))
     if minutes > room.max_minutes:
@@ -545,31 +547,13 @@ def mark_attendance(*, booking_id: int, house, by: User, took_place: bool) -> Bo
 
 
 def booking_ics(booking: Booking, method: str = "PUBLISH") -> bytes:
-    from icalendar import Calendar, Event
+    """The booking as an .ics attachment; CANCEL tells calendar apps to remove it."""
+    from activities.feeds import booking_event
 
-    cal = Calendar()
-    cal.add("prodid", "-//Wijkhuis//wijkhuis//NL")
-    cal.add("version", "2.0")
-    cal.add("method", method)
-    event = Event()
-    event.add("uid", f"booking-{booking.pk}@wijkhuis")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", _local(booking.start))
-    event.add("dtend", _local(booking.end))
-    event.add("summary", f"{booking.title} ({booking.room.name})")
-    event.add("location", f"{booking.room.name}, {booking.room.house.address}")
-    event.add("url", settings.SITE_URL + booking.get_absolute_url())
-    event.add(
-        "status",
-        "CANCELLED"
-        if booking.status in ("cancelled", "declined")
-        else "TENTATIVE"
-        if booking.status == "requested"
-        else "CONFIRMED",
-    )
-    cal.add_component(event)
-    cal.add_missing_timezones()
-    return cal.to_ical()
+    event = booking_event(booking)
+    if method == "CANCEL":
+        event = replace(event, status="CANCELLED")
+    return ics_bytes([event], name=booking.room.house.name, method=method)
 
 
 def _notify(booking: Booking, what: str, count: int = 1) -> None:

@@ -23,7 +23,7 @@ from residents.forms import (
     PersonForm,
     RegisterResidentForm,
 )
-from residents.models import House, Membership, Role, User
+from residents.models import CalendarFeed, House, Membership, Role, User
 from residents.permissions import require
 
 
@@ -181,6 +181,7 @@ def mine(request):
             "choose_form": choose,
             "managed": managed,
             "sections": registry.mine_sections,
+            "calendar_feed": CalendarFeed.objects.filter(user=request.user).first(),
         },
     )
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class WijkhuisConfig(AppConfig):
     name = "wijkhuis"
     verbose_name = "Wijkhuis"
+
+    def ready(self) -> None:
+        from residents import registry
+
+        # The personal calendar address, composed here from what every app contributes.
+        registry.mine_sections.append("mine/_feed.html")

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from activities import views as activities_views
 from residents import views as residents_views
-from wijkhuis import views
+from wijkhuis import feeds, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Wijkhuis beheer"
@@ -28,6 +28,9 @@ urlpatterns = [
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("mijn/boekingen/", activities_views.my_bookings, name="my_bookings"),
+    # A person's secret calendar feed and renewing its address (wijkhuis/feeds.py)
+    path("mijn/agenda/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
+    path("mijn/agenda-link/", feeds.renew_feed, name="renew_feed"),
     path("", include("residents.urls")),
     path("", include("activities.urls")),
     path("<slug:house>/", views.house_home, name="house"),

@@ -1,0 +1,108 @@
+"""Reads for the living-room calendar: the bookings of a period and the days to show them on.
+
+Everything is in local time (Europe/Amsterdam): a day runs from local midnight to local midnight,
+which is 23 or 25 hours on the nights the clocks change. One query for the bookings, whatever
+the number of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
+from activities.models import Booking
+from activities.timeutil import local_day_bounds, local_zone, week_start
+
+VIEWS = ("dag", "week", "maand")
+
+
+@dataclass
+class CalendarDay:
+    date: dt.date
+    bookings: list[Booking] = field(default_factory=list)
+    in_month: bool = True  # False for the leading and trailing days of a month grid
+
+
+def calendar_bookings(house, start: dt.datetime, end: dt.datetime) -> list[Booking]:
+    """The live bookings of the house's rooms that overlap [start, end), in one query."""
+    return list(
+        Booking.objects.live()
+        .in_house(house)
+        .filter(period__overlap=DateTimeTZRange(start, end))
+        .select_related("room", "booker")
+        .order_by("period", "room__name")
+    )
+
+
+def house_feed_bookings(house, start: dt.datetime, end: dt.datetime) -> list[Booking]:
+    """The public live bookings of the house that overlap [start, end), for its public feed."""
+    return list(
+        Booking.objects.live()
+        .in_house(house)
+        .filter(is_public=True, period__overlap=DateTimeTZRange(start, end))
+        .select_related("room")
+        .order_by("period")
+    )
+
+
+def days_of(view: str, day: dt.date) -> list[dt.date]:
+    """The dates a view shows: one day, a week from Monday, or whole weeks around a month."""
+    if view == "dag":
+        return [day]
+    if view == "week":
+        monday = week_start(day)
+        return [monday + dt.timedelta(days=i) for i in range(7)]
+    first = day.replace(day=1)
+    last = _next_month(first) - dt.timedelta(days=1)
+    start = week_start(first)
+    end = week_start(last) + dt.timedelta(days=6)
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _next_month(first: dt.date) -> dt.date:
+    return (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def step(view: str, day: dt.date, direction: int) -> dt.date:
+    """The date of the previous (-1) or next (+1) day, week or month."""
+    if view == "dag":
+        return day + dt.timedelta(days=direction)
+    if view == "week":
+        return week_start(day) + dt.timedelta(weeks=direction)
+    first = day.replace(day=1)
+    if direction > 0:
+        return _next_month(first)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def build_days(view: str, day: dt.date, bookings: list[Booking]) -> list[CalendarDay]:
+    """Put each booking on every local day it touches (one that runs past midnight is on both)."""
+    dates = days_of(view, day)
+    days = [CalendarDay(d, in_month=(view != "maand" or d.month == day.month)) for d in dates]
+    by_date = {d.date: d for d in days}
+    zone = local_zone()
+    for booking in bookings:
+        first = booking.start.astimezone(zone).date()
+        # The end is exclusive: a booking until 00:00 does not touch the next day.
+        last = (booking.end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+        current = max(first, dates[0])
+        while current <= min(last, dates[-1]):
+            by_date[current].bookings.append(booking)
+            current += dt.timedelta(days=1)
+    return days
+
+
+def grid(view: str, day: dt.date, house) -> tuple[list[CalendarDay], int]:
+    """The days of a view with their bookings, and how many bookings there are. One query."""
+    dates = days_of(view, day)
+    start, _end = local_day_bounds(dates[0])
+    _start, end = local_day_bounds(dates[-1])
+    bookings = calendar_bookings(house, start, end)
+    return build_days(view, day, bookings), len(bookings)
+
+
+def weeks(days: list[CalendarDay]) -> list[list[CalendarDay]]:
+    """A month grid's days in rows of seven, Monday first."""
+    return [days[i : i + 7] for i in range(0, len(days), 7)]
