@@ -31,7 +31,9 @@ def rooms(request, house: House):
     today = timezone.localdate()
     room_list = Room.objects.filter(house=house).prefetch_related(
         "hours",
-        Prefetch("closures", queryset=RoomClosure.objects.filter(last_day__gte=today), to_attr="coming_closures"),
+        Prefetch(
+            "closures", queryset=RoomClosure.objects.filter(last_day__gte=today), to_attr="coming_closures"
+        ),
     )
     return render(request, "activities/rooms.html", {"house": house, "rooms": room_list})
 

@@ -1,8 +1,10 @@
-"""The demo data: two houses, their organisations, an account per role, a queue of join requests.
+"""The demo data: two houses, their organisations, an account per role, a queue of join requests,
+and the living room of each house with three months of bookings behind it and four weeks ahead.
 
 Everything is keyed on stable values (organisation name, house slug, e-mail address, or a name plus
 who registered the person), so running the seed again finds what is there and creates nothing new.
-Dates are relative to the day the rows are first made; a later run does not move them.
+Dates are relative to the day the rows are first made; a later run does not move them (bookings
+are placed relative to the week of the first seeded booking of the room, found again on a later run).
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
+from activities.models import Booking, BookingSeries, Room, RoomClosure, RoomHours
+from activities.timeutil import make_local, week_start
 from residents.audit import record
-from residents.models import House, Membership, OpeningHours, Organisation, Role, User
+from residents.models import AuditEvent, House, Membership, OpeningHours, Organisation, Role, User
 
 PASSWORD = "wijkhuis-demo"  # noqa: S105 -- printed on the demo banner on purpose
 
@@ -262,6 +268,303 @@ REGISTERED_BY_STAFF = [
     ("Ahmet Öztürk", "", "buurtthuis", 40),
 ]
 STAFF_EMAIL = "medewerker@example.nl"
+
+# --- the living room of each house ---------------------------------------------------------------
+
+W4_ROOM_RULES = """\
+1. Reserveer de huiskamer eerst. Dat kan hier, of vraag het aan een student.
+2. Er mogen niet meer dan 20 mensen tegelijk in de kamer.
+3. Ruim zelf op. Zet de stoelen terug en doe de afwas.
+4. Om 22.00 uur is iedereen weg. Denk aan de buren.
+5. Geen alcohol. Niet roken, ook niet in de tuin.
+6. Gaat het niet door? Annuleer dan uiterlijk een dag van tevoren."""
+
+BUURTTHUIS_ROOM_RULES = """\
+1. Een medewerker kijkt eerst naar je aanvraag. Je krijgt daarna een e-mail.
+2. Er mogen niet meer dan 15 mensen tegelijk in de kamer.
+3. Laat de kamer netjes achter. De vuilniszak gaat naar de container.
+4. Verkopen of geld vragen mag niet.
+5. Om 22.00 uur is iedereen weg."""
+
+ROOMS = {
+    "w4": {
+        "name": "Huiskamer",
+        "description": "De woonkamer van W4, met een grote tafel, een bank en een keuken.",
+        "capacity": 20,
+        "needs_approval": False,
+        "rules": W4_ROOM_RULES,
+    },
+    "buurtthuis": {
+        "name": "Huiskamer",
+        "description": "De huiskamer op de begane grond van het complex, met koffie en thee.",
+        "capacity": 15,
+        "needs_approval": True,
+        "rules": BUURTTHUIS_ROOM_RULES,
+    },
+}
+ROOM_RULES_COMMON = {
+    "buffer_minutes": 15,
+    "min_minutes": 30,
+    "max_minutes": 240,
+    "min_notice_hours": 2,
+    "max_days_ahead": 90,
+    "max_per_week": 3,
+    "cancel_hours": 24,
+}
+# Bookable: Monday to Saturday 09:00-22:00, Sunday 12:00-18:00.
+ROOM_HOURS = [(d, "09:00", "22:00") for d in range(6)] + [(6, "12:00", "18:00")]
+
+Cat = Booking.Category
+BStatus = Booking.Status
+MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+
+
+@dataclass(frozen=True)
+class DemoBooking:
+    """One booking, or a weekly series when `weeks` has more than one week.
+
+    `weeks` count from the Monday of the week the room's bookings were first seeded (0 = that week).
+    `booker` is an e-mail address, or the name of a resident registered by staff (booked for them).
+    Past ones took place unless their week is in `no_show`.
+    """
+
+    house: str
+    booker: str
+    weeks: tuple[int, ...]
+    weekday: int
+    start: str
+    end: str
+    category: str
+    title: str
+    attendees: int
+    public: bool = False
+    status: str = BStatus.CONFIRMED
+    no_show: tuple[int, ...] = ()
+    reason: str = ""  # why it was cancelled or declined
+    series: bool = False
+
+
+NO_SELLING = "Verkopen mag niet in de huiskamer. Vraag het eens bij het buurthuis in de Lindestraat."
+
+# fmt: off  (a table reads better one booking to two lines)
+DEMO_BOOKINGS = [
+    # W4 (no approval needed)
+    DemoBooking(
+        "w4",
+        "student@example.nl",
+        tuple(range(-12, 5)),
+        MON,
+        "15:30",
+        "17:00",
+        Cat.CLUB,
+        "Huiswerkklas",
+        12,
+        public=True,
+        no_show=(-7,),
+        series=True,
+    ),
+    DemoBooking(
+        "w4",
+        "coordinator@example.nl",
+        tuple(range(-12, 5)),
+        THU,
+        "19:00",
+        "21:00",
+        Cat.ACTIVITY,
+        "Taalcafé: samen Nederlands praten",
+        15,
+        public=True,
+        series=True,
+    ),
+    DemoBooking(
+        "w4",
+        "Wil Kok",
+        (-12, -8, -4, 1),
+        TUE,
+        "19:30",
+        "21:30",
+        Cat.MEETING,
+        "Bewonerscommissie Patrimonium",
+        8,
+        public=True,
+    ),
+    DemoBooking(
+        "w4",
+        "yusuf.alkhatib@example.nl",
+        (-6, -5, -4, -3, -2, -1, 2),
+        MON,
+        "10:00",
+        "11:00",
+        Cat.OTHER,
+        "Praatmaatje: Nederlands oefenen",
+        2,
+        no_show=(-3,),
+    ),
+    DemoBooking(
+        "w4",
+        "bewoner@example.nl",
+        (-9,),
+        FRI,
+        "10:00",
+        "12:00",
+        Cat.OTHER,
+        "Koffie met de buren van nummer 12",
+        6,
+    ),
+    DemoBooking(
+        "w4",
+        "bewoner@example.nl",
+        (1,),
+        SAT,
+        "14:00",
+        "17:00",
+        Cat.BIRTHDAY,
+        "Verjaardagskoffie van Truus",
+        14,
+    ),
+    DemoBooking(
+        "w4",
+        "khadija.amrani@example.nl",
+        (-5, 3),
+        FRI,
+        "17:00",
+        "20:00",
+        Cat.ACTIVITY,
+        "Samen koken en eten",
+        16,
+        public=True,
+    ),
+    DemoBooking(
+        "w4",
+        "shanti.ramdin@example.nl",
+        (-2,),
+        TUE,
+        "14:00",
+        "15:00",
+        Cat.OTHER,
+        "Sollicitatiegesprek oefenen",
+        3,
+        no_show=(-2,),
+    ),
+    DemoBooking(
+        "w4",
+        "ayse.yilmaz@example.nl",
+        (-10, -6, 3),
+        MON,
+        "13:00",
+        "15:00",
+        Cat.CLUB,
+        "Breiclub",
+        6,
+        public=True,
+    ),
+    DemoBooking(
+        "w4",
+        "ayse.yilmaz@example.nl",
+        (2,),
+        MON,
+        "13:00",
+        "15:00",
+        Cat.CLUB,
+        "Breiclub",
+        6,
+        public=True,
+        status=BStatus.CANCELLED,
+        reason="Ik ben ziek. We gaan een week later verder.",
+    ),
+    DemoBooking(
+        "w4",
+        "noor.visser@example.nl",
+        (-3, -2, -1, 0, 1, 2),
+        FRI,
+        "10:00",
+        "11:00",
+        Cat.ACTIVITY,
+        "Stoelyoga voor 60-plussers",
+        10,
+        public=True,
+        no_show=(-1,),
+    ),
+    # BuurtThuis Wingerd: every booking needs approval; two wait for it.
+    DemoBooking(
+        "buurtthuis",
+        "buiten@example.nl",
+        (-10, -6, -2, 2),
+        TUE,
+        "19:30",
+        "21:00",
+        Cat.MEETING,
+        "Bewonerscommissie Wingerd",
+        9,
+        public=True,
+        no_show=(-6,),
+    ),
+    DemoBooking(
+        "buurtthuis",
+        "Ahmet Öztürk",
+        tuple(range(-8, 0)),
+        MON,
+        "10:00",
+        "11:00",
+        Cat.OTHER,
+        "Praatmaatje",
+        2,
+        no_show=(-4,),
+    ),
+    DemoBooking(
+        "buurtthuis",
+        "anouk.smit@example.nl",
+        (-7, -3),
+        SAT,
+        "14:00",
+        "17:00",
+        Cat.ACTIVITY,
+        "Spelletjesmiddag",
+        12,
+        public=True,
+    ),
+    DemoBooking(
+        "buurtthuis",
+        "anouk.smit@example.nl",
+        (2,),
+        SAT,
+        "14:00",
+        "17:00",
+        Cat.BIRTHDAY,
+        "Verjaardag van mijn moeder",
+        14,
+        status=BStatus.REQUESTED,
+    ),
+    DemoBooking(
+        "buurtthuis",
+        "ibrahim.hamdan@example.nl",
+        (1,),
+        THU,
+        "19:00",
+        "20:30",
+        Cat.MEETING,
+        "Overleg bewoners derde verdieping",
+        8,
+        public=True,
+        status=BStatus.REQUESTED,
+    ),
+    DemoBooking(
+        "buurtthuis",
+        "ibrahim.hamdan@example.nl",
+        (3,),
+        SAT,
+        "10:00",
+        "13:00",
+        Cat.OTHER,
+        "Tweedehands kledingbeurs",
+        15,
+        public=True,
+        status=BStatus.DECLINED,
+        reason=NO_SELLING,
+    ),
+]
+# fmt: on
+
 DEMO_ACCOUNTS = [
     "bewoner@example.nl",
     "student@example.nl",
@@ -296,6 +599,8 @@ class Seeder:
                     self.membership(user, slug, role, status, days_ago, motivation, person, staff)
             for name, phone, slug, days_ago in REGISTERED_BY_STAFF:
                 self.registered(name, phone, slug, days_ago, staff)
+            for slug in ROOMS:
+                self.room_and_bookings(slug, staff)
         return self.created
 
     def _count(self, what: str, created: bool) -> None:
@@ -443,6 +748,129 @@ class Seeder:
         if m_created:
             record("membership.verified", actor=staff, on_behalf_of=person, target=membership)
             self.created["audit events"] += 1
+
+    def room_and_bookings(self, slug: str, staff: User) -> None:
+        house = self.houses[slug]
+        data = ROOMS[slug]
+        room, created = Room.objects.get_or_create(
+            house=house, name=data["name"], defaults={**ROOM_RULES_COMMON, **data}
+        )
+        self._count("rooms", created)
+        if created:
+            record("room.created", actor=staff, target=room, house=house)
+            self.created["audit events"] += 1
+        for weekday, opens, closes in ROOM_HOURS:
+            _, created = RoomHours.objects.get_or_create(
+                room=room,
+                weekday=weekday,
+                opens=dt.time.fromisoformat(opens),
+                defaults={"closes": dt.time.fromisoformat(closes)},
+            )
+            self._count("bookable hours", created)
+        christmas = dt.date(timezone.localdate().year, 12, 24)
+        _, created = RoomClosure.objects.get_or_create(
+            room=room,
+            first_day=christmas,
+            last_day=christmas + dt.timedelta(days=2),
+            defaults={"reason": "Kerst: het huis is dicht"},
+        )
+        self._count("closed periods", created)
+
+        specs = [b for b in DEMO_BOOKINGS if b.house == slug]
+        monday = self._booking_weeks(room)
+        closed = list(room.closures.all())
+        now = timezone.now()
+        for spec in specs:
+            booker = self._booker(spec.booker, staff)
+            series = None
+            for week in spec.weeks:
+                day = monday + dt.timedelta(weeks=week, days=spec.weekday)
+                if any(c.first_day <= day <= c.last_day for c in closed):
+                    continue
+                start = make_local(day, dt.time.fromisoformat(spec.start))
+                end = make_local(day, dt.time.fromisoformat(spec.end))
+                if Booking.objects.filter(room=room, booker=booker, period__startswith=start).exists():
+                    continue
+                if spec.series and series is None:
+                    series = BookingSeries.objects.filter(
+                        room=room, booker=booker
+                    ).first() or BookingSeries.objects.create(
+                        room=room,
+                        booker=booker,
+                        frequency=BookingSeries.Frequency.WEEKLY,
+                        created_at=min(now, start - dt.timedelta(days=7)),
+                    )
+                self._booking(room, spec, booker, staff, start, end, week, series, now)
+
+    def _booking_weeks(self, room: Room) -> dt.date:
+        """The Monday the demo's weeks count from: the week the room was made (this week at first)."""
+        made = (
+            AuditEvent.objects.filter(
+                action="room.created",
+                target_type=ContentType.objects.get_for_model(Room),
+                target_id=str(room.pk),
+            )
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        return week_start(timezone.localdate(made) if made else timezone.localdate())
+
+    def _booker(self, key: str, staff: User) -> User:
+        if "@" in key:
+            return User.objects.get(email__iexact=key)
+        return User.objects.get(name=key, registered_by=staff)
+
+    def _booking(self, room, spec, booker, staff, start, end, week, series, now) -> None:
+        blocked = DateTimeTZRange(start, end + room.buffer)
+        past = end <= now
+        status = spec.status
+        live = status in Booking.LIVE
+        if live and Booking.objects.live().filter(room=room, blocked__overlap=blocked).exists():
+            return  # someone booked this time in the demo already; never double-book
+        by_staff = "@" not in spec.booker
+        created_at = min(now - dt.timedelta(hours=1), start - dt.timedelta(days=10))
+        booking = Booking(
+            room=room,
+            booker=booker,
+            created_by=staff if by_staff else booker,
+            series=series,
+            period=DateTimeTZRange(start, end),
+            blocked=blocked,
+            category=spec.category,
+            title=spec.title,
+            attendees=spec.attendees,
+            is_public=spec.public,
+            status=status,
+            rules_version=room.rules_version,
+            created_at=created_at,
+        )
+        if room.needs_approval and status in (BStatus.CONFIRMED, BStatus.DECLINED):
+            booking.decided_by = staff
+            booking.decided_at = min(created_at + dt.timedelta(days=1), now - dt.timedelta(minutes=30))
+            booking.decision_reason = spec.reason if status == BStatus.DECLINED else ""
+        if status == BStatus.CANCELLED:
+            booking.cancelled_by = booker
+            booking.cancelled_at = min(now - dt.timedelta(minutes=30), start - dt.timedelta(days=3))
+            booking.cancel_reason = spec.reason
+        if past and status == BStatus.CONFIRMED:
+            booking.took_place = week not in spec.no_show
+        booking.save()
+        self._count("bookings", True)
+        action = {
+            BStatus.CONFIRMED: "booking.confirmed",
+            BStatus.REQUESTED: "booking.requested",
+            BStatus.DECLINED: "booking.declined",
+            BStatus.CANCELLED: "booking.cancelled",
+        }[status]
+        record(
+            action,
+            actor=staff if by_staff or status == BStatus.DECLINED else booker,
+            on_behalf_of=booker if by_staff else None,
+            target=booking,
+            house=room.house,
+        )
+        self.created["audit events"] += 1
 
 
 def seed() -> Counter[str]:
