@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from activities.models import TAKEN_MESSAGE, Booking, BookingSeries, Room
-from activities.timeutil import local_day_bounds, local_zone, make_local, week_start
+from activities.timeutil import local_day_bounds, local_zone, make_local, real_length, week_start
 from residents.audit import record
 from residents.ical import ics_bytes
 from residents.models import Membership, Role, User
@@ -65,7 +65,7 @@ def rule_problems(
     if end <= start:
         return [("end", _("The end time must be after the start time."))]
     # In UTC: two times of one zone subtract as wall-clock times, wrong the nights the clocks change.
-    minutes = (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)) / dt.timedelta(minutes=1)
+    minutes = real_length(start, end) / dt.timedelta(minutes=1)
     if minutes < room.min_minutes:
         problems.append(("end", _("A booking lasts at least %(n)s minutes.") % {"n": room.min_minutes}))
     if minutes > room.max_minutes:
@@ -200,13 +200,13 @@ def free_slots(room: Room, day: dt.date, *, now: dt.datetime | None = None) -> l
         for block in sorted(taken, key=lambda r: r.lower):
             if block.upper <= cursor:
                 continue
-            if block.lower >= w_end:
+            if block.lower - room.buffer >= w_end:  # the tidy-up time before it can reach into the window
                 break
             gap_end = min(block.lower - room.buffer, w_end)
-            if gap_end - cursor >= dt.timedelta(minutes=room.min_minutes):
+            if real_length(cursor, gap_end) >= dt.timedelta(minutes=room.min_minutes):
                 slots.append(FreeSlot(cursor, gap_end))
             cursor = max(cursor, block.upper)
-        if w_end - cursor >= dt.timedelta(minutes=room.min_minutes):
+        if real_length(cursor, w_end) >= dt.timedelta(minutes=room.min_minutes):
             slots.append(FreeSlot(cursor, w_end))
     return slots
 
@@ -386,6 +386,10 @@ def create_series(
     """Book every free date of a series; returns the bookings and the dates that were skipped."""
     with transaction.atomic():
         _check_who(room=room, by=by, booker=booker)
+        if room.rules and not rules_accepted:
+            raise BookingError(
+                _("Please read and accept the rules of the room."), field_name="rules_accepted"
+            )
         series = BookingSeries.objects.create(room=room, booker=booker, frequency=frequency)
         booked, skipped = [], []
         for item in plan_series(
@@ -504,9 +508,11 @@ def cancel_booking(
                 .exclude(pk=booking.pk)
             )
         now = timezone.now()
+        cancelled = []
         for item in targets:
             if not can_cancel(by, item, now):
                 continue
+            cancelled.append(item)
             old = item.status
             item.status, item.cancelled_by, item.cancelled_at, item.cancel_reason = (
                 Booking.Status.CANCELLED,
@@ -523,8 +529,8 @@ def cancel_booking(
                 on_behalf_of=item.booker if item.booker_id != by.pk else None,
                 changes={"status": [old, "cancelled"], "reason": reason},
             )
-        _notify(booking, "cancelled", count=len(targets))
-    return targets
+        _notify(booking, "cancelled", count=len(cancelled))
+    return cancelled
 
 
 def mark_attendance(*, booking_id: int, house, by: User, took_place: bool) -> Booking:

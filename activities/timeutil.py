@@ -51,3 +51,9 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the week of `day`."""
     return day - dt.timedelta(days=day.weekday())
+
+
+def real_length(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """The time that really passes. Python subtracts two datetimes of one zone by the wall clock,
+    which is an hour off on the nights the clocks change; in UTC it is right."""
+    return end.astimezone(dt.UTC) - start.astimezone(dt.UTC)

@@ -261,7 +261,7 @@ def requests(request, house: House):
     waiting = (
         Booking.objects.in_house(house)
         .filter(status=Booking.Status.REQUESTED, period__endswith__gt=timezone.now())
-        .select_related("room", "booker")
+        .select_related("room__house", "booker")  # the link to each booking names the house
         .order_by("period")
     )
     return render(

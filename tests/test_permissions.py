@@ -20,7 +20,8 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from residents.models import Membership
+from residents.models import CalendarFeed, Membership
+from tests.activities.factories import at, days_ahead, make_booking, make_room
 from tests.conftest import PERSONAS
 from tests.factories import PASSWORD
 from tests.forms import parse_form
@@ -59,6 +60,27 @@ def no_kw(ctx):
     return {}
 
 
+def booking_kw(ctx):
+    # The resident's booking in w4: theirs, and handled by w4's coordinator and staff.
+    return {"house": ctx["house"].slug, "pk": ctx["booking"].pk}
+
+
+def room_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["room"].pk}
+
+
+def closure_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["room"].pk, "closure": ctx["closure"].pk}
+
+
+def feed_token_kw(ctx):
+    return {"token": ctx["feed"].token}
+
+
+def bad_token_kw(ctx):
+    return {"token": "geen-echte-sleutel"}
+
+
 # (url name, kwargs from the fixtures, method) -> expected per persona:
 #         anonymous resident student coordinator staff viewer outsider superuser
 MATRIX = [
@@ -76,6 +98,34 @@ MATRIX = [
     ("residents:decide", pending_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     # A POST decides: only staff (and superusers) get through, and go back to the list.
     ("residents:decide", pending_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
+    # The living-room calendar and feeds: public; a personal feed needs its secret address.
+    ("activities:calendar", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("activities:house_feed", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("personal_feed", feed_token_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("personal_feed", bad_token_kw, "get", row(404, 404, 404, 404, 404, 404, 404, 404)),
+    ("renew_feed", no_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("renew_feed", no_kw, "post", row(LOGIN, 302, 302, 302, 302, 302, 302, 302)),
+    # Booking: verified members of the house (viewers and outsiders get a page saying why).
+    ("activities:book", house_kw, "get", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("my_bookings", no_kw, "get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    ("activities:requests", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    # A booking: its booker and those who handle the house; for anyone else it does not exist.
+    ("activities:booking", booking_kw, "get", row(LOGIN, 200, 404, 200, 200, 404, 404, 200)),
+    ("activities:cancel", booking_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("activities:cancel", booking_kw, "post", row(LOGIN, 302, 404, 302, 302, 404, 404, 302)),
+    ("activities:attendance", booking_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("activities:attendance", booking_kw, "post", row(LOGIN, 302, 404, 302, 302, 404, 404, 302)),
+    ("activities:decide", booking_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("activities:decide", booking_kw, "post", row(LOGIN, 403, 403, 302, 302, 403, 403, 302)),
+    # Rooms and their rules: staff only.
+    ("activities:rooms", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("activities:room_add", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("activities:room_edit", room_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("activities:closure_add", room_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # The matrix's POST is no valid closed period: the room page shows the form again with the errors.
+    ("activities:closure_add", room_kw, "post", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("activities:closure_delete", closure_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("activities:closure_delete", closure_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
 ]
 
 
@@ -97,7 +147,21 @@ def ctx(all_personas, house, other_house, make_user):
     pending = Membership.objects.get(
         user=make_user("nieuw@example.nl", "Nina Nieuw", house, status="pending"), house=house
     )
-    return {**all_personas, "house": house, "other_house": other_house, "pending": pending}
+    room = make_room(house)
+    day = days_ahead(3)
+    booking = make_booking(room, all_personas["resident"], at(day, "14:00"), at(day, "16:00"))
+    closure = room.closures.create(first_day=day, last_day=day, reason="Schoonmaak")
+    feed = CalendarFeed.objects.create(user=all_personas["resident"])
+    return {
+        **all_personas,
+        "house": house,
+        "other_house": other_house,
+        "pending": pending,
+        "room": room,
+        "booking": booking,
+        "closure": closure,
+        "feed": feed,
+    }
 
 
 @pytest.mark.parametrize(("name", "kw", "method", "persona", "expected"), list(_params()))
