@@ -18,8 +18,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from activities.models import TAKEN_MESSAGE, Booking, BookingSeries, Room
 from activities.timeutil import local_day_bounds, local_zone, make_local, real_length, week_start
@@ -29,7 +28,7 @@ from residents.models import Membership, Role, User
 from residents.permissions import can
 
 MAX_SERIES = 52
-ALREADY_TAKEN = _lazy(
+ALREADY_TAKEN = gettext_lazy(
     "This time is already booked (or too close to another booking). Choose one of the free times."
 )
 
@@ -167,6 +166,14 @@ def _check_who(*, room: Room, by: User, booker: User) -> None:
 class FreeSlot:
     start: dt.datetime
     latest_end: dt.datetime  # the latest a booking starting at `start` may end here
+
+    @property
+    def end_label(self) -> str:
+        """ "24:00" rather than "00:00" when the free time runs to the end of the day."""
+        end = self.latest_end.astimezone(local_zone())
+        if end.time() == dt.time(0, 0) and end.date() > self.start.astimezone(local_zone()).date():
+            return "24:00"
+        return f"{end:%H:%M}"
 
 
 def free_slots(room: Room, day: dt.date, *, now: dt.datetime | None = None) -> list[FreeSlot]:

@@ -134,9 +134,10 @@ def test_the_buffer_is_real_time_across_the_change(night_room, resident, student
     now = at(dt.date(2026, 3, 20), "12:00")
     book(night_room, resident, SPRING, "00:30", "01:50", now=now)
     # 01:50 + 15 minutes of tidying up is 03:05 on the clock that night, not 02:05.
-    with translation.override("en"), pytest.raises(BookingError) as err:
-        book(night_room, student, SPRING, "03:00", "04:00", now=now)
-    assert err.value.problems == [("start", str(services.ALREADY_TAKEN))]
+    with translation.override("en"):
+        with pytest.raises(BookingError) as err:
+            book(night_room, student, SPRING, "03:00", "04:00", now=now)
+        assert err.value.problems == [("start", str(services.ALREADY_TAKEN))]
     book(night_room, student, SPRING, "03:05", "04:00", now=now)
     assert Booking.objects.count() == 2
 
