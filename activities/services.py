@@ -176,6 +176,16 @@ class FreeSlot:
         return f"{end:%H:%M}"
 
 
+def _round_up(moment: dt.datetime, *, minutes: int) -> dt.datetime:
+    """To the next whole quarter: people read "from 17:00", not "from 16:48"."""
+    step = dt.timedelta(minutes=minutes)
+    base = moment.replace(second=0, microsecond=0)
+    rest = dt.timedelta(minutes=base.minute % minutes)
+    if not rest and base == moment:
+        return moment
+    return base - rest + step
+
+
 def free_slots(room: Room, day: dt.date, *, now: dt.datetime | None = None) -> list[FreeSlot]:
     """The free parts of a day: within the bookable hours, not closed, not in the past or notice,
     and leaving the tidy-up time before the next booking. One query for the day's bookings."""
@@ -194,7 +204,7 @@ def free_slots(room: Room, day: dt.date, *, now: dt.datetime | None = None) -> l
             )
             for h in hours
         ]
-    earliest = now + dt.timedelta(hours=room.min_notice_hours)
+    earliest = _round_up(now + dt.timedelta(hours=room.min_notice_hours), minutes=15)
     day_start, day_end = local_day_bounds(day)
     taken = list(
         Booking.objects.live()
