@@ -212,7 +212,7 @@ if DEBUG or TESTING:
     import warnings
 
     # Files come from the finders here; STATIC_ROOT is only made by collectstatic for production.
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+    warnings.filterwarnings("ignore", message="No directory at")
 
 # --- E-mail: queued in the same transaction, sent by the worker --------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Wijkhuis <noreply@wijkhuis.localhost>")

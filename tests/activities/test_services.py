@@ -887,3 +887,44 @@ def test_a_booking_just_after_a_block_of_hours_shortens_the_free_time_before_it(
 
     assert spans(slots) == [("09:00", "11:55"), ("13:15", "16:00")]
     book(room, student, at(day, "11:00"), slots[0].latest_end, now=now)  # the offer can be booked
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_booking_mail_leaves_only_after_the_transaction_commits(room, resident, day, settings):
+    """With the database queue the mail job is a row of the same transaction: a rolled-back
+    booking leaves no job; a committed one leaves one for the worker."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    details = services.BookingDetails(category="birthday", title="Koffie", attendees=4)
+    with pytest.raises(_Rollback), transaction.atomic():
+        services.create_booking(
+            room=room,
+            by=resident,
+            booker=resident,
+            start=at(day, "14:00"),
+            end=at(day, "15:00"),
+            details=details,
+            rules_accepted=True,
+        )
+        assert DBTaskResult.objects.count() == 1  # queued, but invisible to the worker until commit
+        raise _Rollback
+    assert DBTaskResult.objects.count() == 0
+    assert Booking.objects.count() == 0
+
+    services.create_booking(
+        room=room,
+        by=resident,
+        booker=resident,
+        start=at(day, "14:00"),
+        end=at(day, "15:00"),
+        details=details,
+        rules_accepted=True,
+    )
+    job = DBTaskResult.objects.get()
+    assert job.args_kwargs["args"][0]["to"] == [resident.email]
+    assert mail.outbox == []  # the worker sends it, not the page
