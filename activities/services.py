@@ -57,8 +57,12 @@ def rule_problems(
     attendees: int,
     now: dt.datetime | None = None,
     exclude: Booking | None = None,
+    planner: bool = False,
 ) -> list[tuple[str | None, str]]:
-    """Every rule of the room a booking breaks, as (field, message). Empty when it may be booked."""
+    """Every rule of the room a booking breaks, as (field, message). Empty when it may be booked.
+
+    `planner`: the programme's activities, planned by students, coordinators and staff, are not
+    held to the residents' limits of how far ahead and how many per week."""
     now = now or timezone.now()
     problems: list[tuple[str | None, str]] = []
     if end <= start:
@@ -85,7 +89,7 @@ def rule_problems(
         )
     local_start, local_end = _local(start), _local(end)
     day = local_start.date()
-    if day > timezone.localdate(now) + dt.timedelta(days=room.max_days_ahead):
+    if not planner and day > timezone.localdate(now) + dt.timedelta(days=room.max_days_ahead):
         problems.append(("date", _("You can book at most %(n)s days ahead.") % {"n": room.max_days_ahead}))
     if attendees > room.capacity:
         problems.append(("attendees", _("The room fits at most %(n)s people.") % {"n": room.capacity}))
@@ -102,7 +106,7 @@ def rule_problems(
             overlapping = overlapping.exclude(pk=exclude.pk)
         if overlapping.exists():
             problems.append(("start", str(ALREADY_TAKEN)))
-    if room.max_per_week is not None:
+    if room.max_per_week is not None and not planner:
         monday = week_start(day)
         first, _end = local_day_bounds(monday)
         last, _end = local_day_bounds(monday + dt.timedelta(days=7))
@@ -250,8 +254,10 @@ def create_booking(
     rules_accepted: bool,
     series: BookingSeries | None = None,
     now: dt.datetime | None = None,
+    planner: bool = False,
 ) -> Booking:
-    """Book the room for `booker` (made by `by`: the booker, or staff on their behalf)."""
+    """Book the room for `booker` (made by `by`: the booker, or staff on their behalf).
+    `planner`: the booking holds an activity of the programme (see rule_problems)."""
     with transaction.atomic():
         _check_who(room=room, by=by, booker=booker)
         if room.rules and not rules_accepted:
@@ -261,7 +267,13 @@ def create_booking(
         # One booker at a time: the weekly limit cannot be passed by two requests at once.
         User.objects.select_for_update().filter(pk=booker.pk).first()
         problems = rule_problems(
-            room=room, booker=booker, start=start, end=end, attendees=details.attendees, now=now
+            room=room,
+            booker=booker,
+            start=start,
+            end=end,
+            attendees=details.attendees,
+            now=now,
+            planner=planner,
         )
         if problems:
             raise BookingError(problems=problems)

@@ -111,6 +111,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
+    reminders = models.BooleanField(
+        _("e-mail me a reminder the day before an activity I signed up for"), default=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     # Someone registered by staff who has no e-mail address and does not log in.

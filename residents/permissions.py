@@ -36,6 +36,11 @@ ABILITIES: dict[str, frozenset[str]] = {
     "bookings.approve": frozenset({C, ST}),
     "bookings.book_for": frozenset({ST}),
     "rooms.manage": frozenset({ST}),
+    # The programme, ideas and polls
+    "activities.plan": frozenset({S, C, ST}),
+    "activities.enter_for": frozenset({C, ST}),  # sign-ups, ideas, votes collected on paper or by phone
+    "ideas.manage": frozenset({C, ST}),
+    "polls.manage": frozenset({C, ST}),
     "news.edit": frozenset({E, ST}),
 }
 

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from activities import signup_views
 from activities import views as activities_views
 from residents import views as residents_views
 from wijkhuis import feeds, views
@@ -28,6 +29,7 @@ urlpatterns = [
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("mijn/boekingen/", activities_views.my_bookings, name="my_bookings"),
+    path("mijn/herinneringen/", signup_views.reminders_setting, name="reminders_setting"),
     # A person's secret calendar feed and renewing its address (wijkhuis/feeds.py)
     path("mijn/agenda/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
     path("mijn/agenda-link/", feeds.renew_feed, name="renew_feed"),
