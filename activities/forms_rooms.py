@@ -10,22 +10,10 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Room, RoomClosure, RoomHours
+from activities.room_services import EDITABLE
 
-ROOM_FIELDS = [
-    "name",
-    "description",
-    "capacity",
-    "is_bookable",
-    "needs_approval",
-    "min_minutes",
-    "max_minutes",
-    "buffer_minutes",
-    "min_notice_hours",
-    "max_days_ahead",
-    "max_per_week",
-    "cancel_hours",
-    "rules",
-]
+# The form offers exactly what the service may change.
+ROOM_FIELDS = list(EDITABLE)
 
 
 class RoomForm(forms.ModelForm):
