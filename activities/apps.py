@@ -13,6 +13,7 @@ class ActivitiesConfig(AppConfig):
         registry.feed_sources.append(feeds.personal_events)
         registry.house_nav.append(house_nav)
         registry.mine_sections.append("activities/_mine.html")
+        registry.mine_sections.append("activities/_mine_reminders.html")
 
 
 def house_nav(request, house):
@@ -27,6 +28,8 @@ def house_nav(request, house):
     user = request.user
     if can(user, "house.book", house):
         items.append(NavItem(reverse("activities:book", kwargs=kwargs), _("Book the room")))
+    if can(user, "house.use", house):
+        items.append(NavItem(reverse("activities:ideas", kwargs=kwargs), _("Ideas")))
     if can(user, "bookings.approve", house):
         items.append(NavItem(reverse("activities:requests", kwargs=kwargs), _("Requests")))
     if can(user, "rooms.manage", house):

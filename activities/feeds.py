@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Booking
+from activities.models import Activity, Booking, Signup
 from residents.registry import FeedEvent
 
 PAST = dt.timedelta(days=30)
@@ -43,14 +43,39 @@ def booking_event(booking: Booking) -> FeedEvent:
 
 
 def personal_events(user) -> list[FeedEvent]:
-    """The person's own live bookings from 30 days ago on, private titles included (they are theirs)."""
+    """The person's own live bookings and the planned activities they have a place for (confirmed
+    sign-ups), from 30 days ago on; private titles included (they are theirs)."""
+    since = timezone.now() - PAST
     bookings = (
         Booking.objects.live()
-        .filter(booker=user, period__endswith__gte=timezone.now() - PAST)
+        .filter(booker=user, period__endswith__gte=since)
         .select_related("room__house")
         .order_by("period")
     )
-    return [booking_event(b) for b in bookings]
+    signups = (
+        Signup.objects.filter(
+            person=user,
+            status=Signup.Status.CONFIRMED,
+            activity__status=Activity.Status.PLANNED,
+            activity__period__endswith__gte=since,
+        )
+        .select_related("activity__house", "activity__booking__room")
+        .order_by("activity__period")
+    )
+    return [booking_event(b) for b in bookings] + [activity_event(s.activity) for s in signups]
+
+
+def activity_event(activity: Activity) -> FeedEvent:
+    """An activity one signed up for, as an event in one's personal calendar."""
+    return FeedEvent(
+        uid=f"activity-{activity.pk}@wijkhuis",
+        start=activity.start,
+        end=activity.end,
+        summary=activity.title,
+        location=f"{activity.where}, {activity.house.address}",
+        description=activity.description,
+        url=settings.SITE_URL + activity.get_absolute_url(),
+    )
 
 
 def house_events(house, bookings: list[Booking]) -> list[FeedEvent]:

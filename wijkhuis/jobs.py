@@ -35,10 +35,19 @@ def prune_finished_jobs(days: int = 14) -> int:
     return deleted
 
 
+@task
+def send_activity_reminders() -> int:
+    """E-mail tomorrow's reminders to those signed up; each once, however often it runs."""
+    from activities.signups import send_reminders
+
+    return send_reminders()
+
+
 # name -> (task path, interval)
 PERIODIC_JOBS: dict[str, tuple[str, dt.timedelta]] = {
     "clear_expired_sessions": ("wijkhuis.jobs.clear_expired_sessions", dt.timedelta(hours=24)),
     "prune_finished_jobs": ("wijkhuis.jobs.prune_finished_jobs", dt.timedelta(hours=24)),
+    "send_activity_reminders": ("wijkhuis.jobs.send_activity_reminders", dt.timedelta(hours=1)),
 }
 
 

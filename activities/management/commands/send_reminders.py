@@ -1,0 +1,13 @@
+"""Send the reminders for tomorrow's activities now (the worker also does it every hour)."""
+
+from django.core.management.base import BaseCommand
+
+from activities.signups import send_reminders
+
+
+class Command(BaseCommand):
+    help = "E-mail a reminder to everyone signed up for an activity tomorrow. Safe to run twice."
+
+    def handle(self, *args, **options):
+        sent = send_reminders()
+        self.stdout.write(f"{sent} reminder(s) sent.")
