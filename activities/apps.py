@@ -24,7 +24,10 @@ def house_nav(request, house):
     from residents.registry import NavItem
 
     kwargs = {"house": house.slug}
-    items = [NavItem(reverse("activities:calendar", kwargs=kwargs), _("Calendar"))]
+    items = [
+        NavItem(reverse("activities:programme", kwargs=kwargs), _("Programme")),
+        NavItem(reverse("activities:calendar", kwargs=kwargs), _("Calendar")),
+    ]
     user = request.user
     if can(user, "house.book", house):
         items.append(NavItem(reverse("activities:book", kwargs=kwargs), _("Book the room")))

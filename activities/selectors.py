@@ -106,3 +106,62 @@ def grid(view: str, day: dt.date, house) -> tuple[list[CalendarDay], int]:
 def weeks(days: list[CalendarDay]) -> list[list[CalendarDay]]:
     """A month grid's days in rows of seven, Monday first."""
     return [days[i : i + 7] for i in range(0, len(days), 7)]
+
+
+# --- the programme of activities -------------------------------------------------------------
+
+
+@dataclass
+class ProgrammeDay:
+    date: dt.date
+    activities: list = field(default_factory=list)
+
+
+def programme_activities(
+    user, house, start: dt.datetime, end: dt.datetime, *, category: str | None = None
+) -> list:
+    """The planned activities of the house starting in [start, end) that `user` may see,
+    with their room, partner and organisers. Two queries, whatever the number of them."""
+    from activities.models import Activity
+
+    activities = (
+        Activity.objects.visible_to(user)
+        .planned()
+        .filter(house=house, period__startswith__gte=start, period__startswith__lt=end)
+        .select_related("booking__room", "partner", "series", "house")
+        .prefetch_related("organisers")
+        .order_by("period", "title")
+    )
+    if category:
+        activities = activities.filter(category=category)
+    return list(activities)
+
+
+def public_week_activities(house, start: dt.datetime, end: dt.datetime, *, limit: int = 30) -> list:
+    """The planned activities for everyone that start in [start, end), for the house's home page.
+    One query."""
+    from activities.models import Activity, Audience
+
+    return list(
+        Activity.objects.planned()
+        .filter(
+            house=house,
+            audience=Audience.EVERYONE,
+            period__startswith__gte=start,
+            period__startswith__lt=end,
+        )
+        .select_related("booking__room", "house")
+        .order_by("period", "title")[:limit]
+    )
+
+
+def programme_days(activities: list) -> list[ProgrammeDay]:
+    """The activities grouped by their local day, in order; days without activities are left out."""
+    zone = local_zone()
+    days: list[ProgrammeDay] = []
+    for activity in activities:
+        date = activity.start.astimezone(zone).date()
+        if not days or days[-1].date != date:
+            days.append(ProgrammeDay(date))
+        days[-1].activities.append(activity)
+    return days

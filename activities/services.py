@@ -255,6 +255,7 @@ def create_booking(
     series: BookingSeries | None = None,
     now: dt.datetime | None = None,
     planner: bool = False,
+    notify: bool = True,
 ) -> Booking:
     """Book the room for `booker` (made by `by`: the booker, or staff on their behalf).
     `planner`: the booking holds an activity of the programme (see rule_problems)."""
@@ -306,7 +307,8 @@ def create_booking(
             target=booking,
             house=room.house,
         )
-        _notify(booking, "requested" if needs_approval else "confirmed")
+        if notify:  # a programme series books many dates: its planner needs no mail for each
+            _notify(booking, "requested" if needs_approval else "confirmed")
         if needs_approval:
             _notify_approvers(booking)
     return booking

@@ -6,6 +6,7 @@ The matrix runs with MFA_REQUIRED_FOR_STAFF off; the MFA redirect has its own te
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,8 +19,10 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from activities.models import Activity, ActivitySeries, Idea, Poll
 from residents.models import CalendarFeed, Membership
 from tests.activities.factories import at, days_ahead, make_booking, make_room
 from tests.conftest import PERSONAS
@@ -81,6 +84,30 @@ def bad_token_kw(ctx):
     return {"token": "geen-echte-sleutel"}
 
 
+def activity_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["activity"].pk}
+
+
+def members_activity_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["members_activity"].pk}
+
+
+def series_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["series"].pk}
+
+
+def started_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["started"].pk}
+
+
+def idea_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["idea"].pk}
+
+
+def poll_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["poll"].pk}
+
+
 # (url name, kwargs from the fixtures, method) -> expected per persona:
 #         anonymous resident student coordinator staff viewer outsider superuser
 MATRIX = [
@@ -126,6 +153,42 @@ MATRIX = [
     ("activities:closure_add", room_kw, "post", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     ("activities:closure_delete", closure_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     ("activities:closure_delete", closure_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
+    # The programme: public; planning it is for students, coordinators and staff.
+    ("activities:programme", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("activities:programme_print", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("activities:activity_add", house_kw, "get", row(LOGIN, 403, 200, 200, 200, 403, 403, 200)),
+    # The matrix's POST is no valid activity: the form comes back with the errors.
+    ("activities:activity_add", house_kw, "post", row(LOGIN, 403, 200, 200, 200, 403, 403, 200)),
+    ("activities:activity", activity_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("activities:activity", members_activity_kw, "get", row(404, 200, 200, 200, 200, 200, 404, 200)),
+    ("activities:activity_edit", activity_kw, "get", row(LOGIN, 403, 200, 200, 200, 403, 403, 200)),
+    ("activities:activity_cancel", activity_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # Without a reason: back to the activity page with the message.
+    ("activities:activity_cancel", activity_kw, "post", row(LOGIN, 403, 302, 302, 302, 403, 403, 302)),
+    ("activities:series_edit", series_kw, "get", row(LOGIN, 403, 200, 200, 200, 403, 403, 200)),
+    ("activities:series_stop", series_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("activities:series_stop", series_kw, "post", row(LOGIN, 403, 302, 302, 302, 403, 403, 302)),
+    # Sign-ups: anyone with an account may sign up for an activity for everyone; entering a sign-up
+    # for someone else (paper, phone) is for coordinators and staff; attendance for planners.
+    ("activities:signup", activity_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("activities:signup_cancel", activity_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("reminders_setting", no_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("activities:signup_for", activity_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("activities:activity_attendance", started_kw, "get", row(LOGIN, 403, 200, 200, 200, 403, 403, 200)),
+    ("activities:attendance_todo", house_kw, "get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    # Ideas: the list is public (no names); pages for members; the status for coordinators and staff.
+    ("activities:ideas", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("activities:idea_add", house_kw, "get", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("activities:idea", idea_kw, "get", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("activities:idea_support", idea_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("activities:idea_support", idea_kw, "post", row(LOGIN, 302, 302, 302, 302, 403, 403, 302)),
+    ("activities:idea_status", idea_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # The matrix's POST carries no valid status: the idea page again with the error.
+    ("activities:idea_status", idea_kw, "post", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    # Polls: members vote; coordinators and staff open them.
+    ("activities:poll_add", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("activities:poll", poll_kw, "get", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("activities:poll", poll_kw, "post", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
 ]
 
 
@@ -152,6 +215,55 @@ def ctx(all_personas, house, other_house, make_user):
     booking = make_booking(room, all_personas["resident"], at(day, "14:00"), at(day, "16:00"))
     closure = room.closures.create(first_day=day, last_day=day, reason="Schoonmaak")
     feed = CalendarFeed.objects.create(user=all_personas["resident"])
+    activity = Activity.objects.create(
+        house=house,
+        title="Koffieochtend",
+        category="coffee",
+        place="Het plein",
+        period=DateTimeTZRange(at(day, "10:00"), at(day, "12:00")),
+        capacity=10,
+        signup_required=True,
+    )
+    members_activity = Activity.objects.create(
+        house=house,
+        title="Bewonersoverleg",
+        category="neighbourhood",
+        audience="members",
+        place="Huiskamer",
+        period=DateTimeTZRange(at(day, "19:00"), at(day, "20:30")),
+    )
+    series = ActivitySeries.objects.create(
+        house=house,
+        frequency="weekly",
+        first_day=day,
+        last_day=day + dt.timedelta(weeks=3),
+        start_time=dt.time(10),
+        end_time=dt.time(12),
+        place="Het plein",
+        title="Koffieochtend",
+        category="coffee",
+    )
+    for week in range(4):
+        d = day + dt.timedelta(weeks=week)
+        series.activities.create(
+            house=house,
+            title="Koffieochtend",
+            category="coffee",
+            place="Het plein",
+            period=DateTimeTZRange(at(d, "10:00"), at(d, "12:00")),
+        )
+    yesterday = days_ahead(-1)
+    started = Activity.objects.create(
+        house=house,
+        title="Sporten in het park",
+        category="sport",
+        place="Park",
+        period=DateTimeTZRange(at(yesterday, "10:00"), at(yesterday, "11:00")),
+    )
+    idea = Idea.objects.create(house=house, proposer=all_personas["resident"], title="Samen koken")
+    poll = Poll.objects.create(house=house, question="Welk thema?", closes_at=at(days_ahead(14), "12:00"))
+    poll.options.create(text="Koken", position=1)
+    poll.options.create(text="Sport", position=2)
     return {
         **all_personas,
         "house": house,
@@ -161,6 +273,12 @@ def ctx(all_personas, house, other_house, make_user):
         "booking": booking,
         "closure": closure,
         "feed": feed,
+        "activity": activity,
+        "members_activity": members_activity,
+        "series": series,
+        "started": started,
+        "idea": idea,
+        "poll": poll,
     }
 
 

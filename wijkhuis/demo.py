@@ -19,7 +19,18 @@ from django.db import transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
-from activities.models import Booking, BookingSeries, Room, RoomClosure, RoomHours
+from activities.models import (
+    Activity,
+    ActivitySeries,
+    Audience,
+    Booking,
+    BookingSeries,
+    Category,
+    Room,
+    RoomClosure,
+    RoomHours,
+    Signup,
+)
 from activities.timeutil import make_local, week_start
 from residents.audit import record
 from residents.models import AuditEvent, House, Membership, OpeningHours, Organisation, Role, User
@@ -565,6 +576,112 @@ DEMO_BOOKINGS = [
 ]
 # fmt: on
 
+
+@dataclass(frozen=True)
+class DemoActivity:
+    """An activity of W4's programme on each of `weeks` (counted like DemoBooking's weeks);
+    `series`: the weeks are one weekly series. `in_room`: in the living room, else at `place`."""
+
+    title: str
+    organiser: str
+    weeks: tuple[int, ...]
+    weekday: int
+    start: str
+    end: str
+    category: str
+    description: str
+    in_room: bool = True
+    place: str = ""
+    audience: str = Audience.EVERYONE
+    capacity: int | None = None
+    signup: bool = False
+    series: bool = False
+    partner: str = ""
+    signups: tuple[str, ...] = ()
+    walk_ins: int = 0
+
+
+ActCat = Category
+DEMO_ACTIVITIES = [
+    DemoActivity(
+        "Koffieochtend",
+        "student@example.nl",
+        tuple(range(-4, 5)),
+        TUE,
+        "10:00",
+        "11:30",
+        ActCat.COFFEE,
+        "Koffie, thee en iets lekkers. Even bijpraten met de buren. Iedereen is welkom.",
+        capacity=12,
+        signup=True,
+        series=True,
+        signups=("bewoner@example.nl", "ayse.yilmaz@example.nl"),
+        walk_ins=4,
+    ),
+    DemoActivity(
+        "Praatmaatje-uur",
+        "noor.visser@example.nl",
+        (0, 1, 2),
+        THU,
+        "14:00",
+        "15:00",
+        ActCat.LANGUAGE,
+        "Nederlands oefenen in een gesprek, in je eigen tempo. Samen met een vrijwilliger.",
+        capacity=6,
+        signup=True,
+        partner="welfare",
+        signups=("khadija.amrani@example.nl",),
+    ),
+    DemoActivity(
+        "Sporten in het park",
+        "student@example.nl",
+        (0, 1),
+        SAT,
+        "10:00",
+        "11:00",
+        ActCat.SPORT,
+        "Rustig bewegen in de buitenlucht, voor elke leeftijd. Bij regen gaat het niet door.",
+        in_room=False,
+        place="Noorderplantsoen, bij de ingang aan de Kruissingel",
+    ),
+    DemoActivity(
+        "Versieringsmiddag",
+        "noor.visser@example.nl",
+        (1,),
+        WED,
+        "14:00",
+        "16:30",
+        ActCat.CREATIVE,
+        "Samen de huiskamer versieren voor de feestdagen. Neem gerust iets mee.",
+        capacity=10,
+        signup=True,
+        signups=("bewoner@example.nl",),
+    ),
+    DemoActivity(
+        "Meet & greet",
+        "coordinator@example.nl",
+        (2,),
+        FRI,
+        "19:00",
+        "21:00",
+        ActCat.NEIGHBOURHOOD,
+        "Kennismaken met nieuwe en oude buren. Met hapjes uit verschillende keukens.",
+        partner="welfare",
+    ),
+    DemoActivity(
+        "Buurtoverleg",
+        "coordinator@example.nl",
+        (-2,),
+        MON,
+        "19:30",
+        "21:00",
+        ActCat.NEIGHBOURHOOD,
+        "Wat willen we dit voorjaar doen? De uitslag van de peiling en nieuwe ideeën.",
+        audience=Audience.MEMBERS,
+        walk_ins=9,
+    ),
+]
+
 DEMO_ACCOUNTS = [
     "bewoner@example.nl",
     "student@example.nl",
@@ -601,6 +718,10 @@ class Seeder:
                 self.registered(name, phone, slug, days_ago, staff)
             for slug in ROOMS:
                 self.room_and_bookings(slug, staff)
+            self.programme(staff)
+            from wijkhuis.demo_ideas import seed_ideas
+
+            self.created.update(seed_ideas(self.houses))
         return self.created
 
     def _count(self, what: str, created: bool) -> None:
@@ -871,6 +992,110 @@ class Seeder:
             house=room.house,
         )
         self.created["audit events"] += 1
+
+    # --- the programme of activities ---------------------------------------------------------
+
+    def programme(self, staff: User) -> None:
+        """W4's programme: a weekly coffee morning (a series), a talk-buddy hour, sport in the park,
+        a decoration afternoon, a meet & greet, some past ones, and a few sign-ups. Keyed on house,
+        title and start, so a second run adds nothing."""
+        house = self.houses["w4"]
+        room = Room.objects.get(house=house, name=ROOMS["w4"]["name"])
+        monday = self._booking_weeks(room)
+        now = timezone.now()
+        series = None
+        for spec in DEMO_ACTIVITIES:
+            organiser = User.objects.get(email__iexact=spec.organiser)
+            if spec.series and series is None:
+                first = monday + dt.timedelta(weeks=spec.weeks[0], days=spec.weekday)
+                series, created = ActivitySeries.objects.get_or_create(
+                    house=house,
+                    title=spec.title,
+                    defaults={
+                        "frequency": BookingSeries.Frequency.WEEKLY,
+                        "first_day": first,
+                        "last_day": first + dt.timedelta(weeks=len(spec.weeks) - 1),
+                        "start_time": dt.time.fromisoformat(spec.start),
+                        "end_time": dt.time.fromisoformat(spec.end),
+                        "room": room if spec.in_room else None,
+                        "place": spec.place,
+                        "description": spec.description,
+                        "category": spec.category,
+                        "capacity": spec.capacity,
+                        "signup_required": spec.signup,
+                        "created_by": organiser,
+                        "created_at": min(now, make_local(first, dt.time(9)) - dt.timedelta(days=7)),
+                    },
+                )
+                self._count("series of activities", created)
+            for week in spec.weeks:
+                day = monday + dt.timedelta(weeks=week, days=spec.weekday)
+                start = make_local(day, dt.time.fromisoformat(spec.start))
+                end = make_local(day, dt.time.fromisoformat(spec.end))
+                if Activity.objects.filter(house=house, title=spec.title, period__startswith=start).exists():
+                    continue
+                self._activity(house, room, spec, organiser, start, end, series if spec.series else None, now)
+
+    def _activity(self, house, room, spec, organiser, start, end, series, now) -> None:
+        created_at = min(now - dt.timedelta(hours=1), start - dt.timedelta(days=10))
+        booking = None
+        if spec.in_room:
+            blocked = DateTimeTZRange(start, end + room.buffer)
+            if Booking.objects.live().filter(room=room, blocked__overlap=blocked).exists():
+                return  # the demo's bookings hold this time; never double-book
+            booking = Booking.objects.create(
+                room=room,
+                booker=organiser,
+                created_by=organiser,
+                period=DateTimeTZRange(start, end),
+                blocked=blocked,
+                category=Booking.Category.ACTIVITY,
+                title=spec.title[:80],
+                attendees=min(spec.capacity or room.capacity, room.capacity),
+                is_public=spec.audience == Audience.EVERYONE,
+                status=BStatus.CONFIRMED,
+                rules_version=room.rules_version,
+                took_place=True if end <= now else None,
+                created_at=created_at,
+            )
+            record("booking.confirmed", actor=organiser, target=booking, house=house)
+            self._count("bookings", True)
+            self.created["audit events"] += 1
+        past = end <= now
+        activity = Activity.objects.create(
+            house=house,
+            series=series,
+            booking=booking,
+            place="" if spec.in_room else spec.place,
+            period=DateTimeTZRange(start, end),
+            title=spec.title,
+            description=spec.description,
+            category=spec.category,
+            audience=spec.audience,
+            capacity=spec.capacity,
+            signup_required=spec.signup,
+            partner=self.orgs[spec.partner] if spec.partner else None,
+            walk_ins=spec.walk_ins if past else None,
+            attendance_recorded_at=end + dt.timedelta(hours=1) if past else None,
+            attendance_recorded_by=organiser if past else None,
+            created_by=organiser,
+            created_at=created_at,
+        )
+        activity.organisers.add(organiser)
+        record("activity.created", actor=organiser, target=activity, house=house)
+        self._count("activities", True)
+        self.created["audit events"] += 1
+        if spec.signup:
+            for email in spec.signups:
+                person = User.objects.get(email__iexact=email)
+                Signup.objects.create(
+                    activity=activity,
+                    person=person,
+                    status=Signup.Status.CONFIRMED,
+                    created_at=created_at + dt.timedelta(days=1),
+                    attended=True if past else None,
+                )
+                self._count("sign-ups", True)
 
 
 def seed() -> Counter[str]:

@@ -39,30 +39,25 @@ def house_home(request, house: House):
             "opening_hours": opening_hours,
             "membership": membership,
             "work_roles": ", ".join(work_roles),
-            "week_bookings": _public_week(house),
+            "week_activities": _week_programme(house),
         },
     )
+
+
+def _week_programme(house: House):
+    """The planned activities for everyone in the coming seven days, for the house page (one query).
+    Seven days rather than "until Sunday", so the page is not empty late in the week."""
+    from django.utils import timezone
+
+    from activities.selectors import public_week_activities
+
+    now = timezone.now()
+    return public_week_activities(house, now, now + dt.timedelta(days=7))
 
 
 def _controllers():
     """The housing corporations that own active houses: the data controllers."""
     return Organisation.objects.filter(kind=Organisation.Kind.CORPORATION, houses__is_active=True).distinct()
-
-
-def _public_week(house: House):
-    """Public bookings of the coming seven days, for the house's home page (one query)."""
-    from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-    from django.utils import timezone
-
-    from activities.models import Booking
-
-    now = timezone.now()
-    return list(
-        Booking.objects.live()
-        .in_house(house)
-        .filter(is_public=True, period__overlap=DateTimeTZRange(now, now + dt.timedelta(days=7)))
-        .order_by("period")[:20]
-    )
 
 
 def accessibility(request):
