@@ -41,9 +41,11 @@ def test_compiled_catalogue_matches_the_po_file():
 
 
 def test_negative_control_a_changed_translation_is_noticed():
-    entries = _entries()
-    entries[0].msgstr = entries[0].msgstr + " (changed)"
-    assert stale_entries(entries[:1]) == [entries[0].msgid]
+    singular = next(e for e in _entries() if not e.msgid_plural)
+    plural = next(e for e in _entries() if e.msgid_plural)
+    singular.msgstr += " (changed)"
+    plural.msgstr_plural[1] += " (changed)"
+    assert stale_entries([singular, plural]) == [singular.msgid, plural.msgid]
 
 
 @pytest.mark.parametrize("entry", _entries(), ids=lambda e: e.msgid[:40])
