@@ -176,7 +176,7 @@ def test_vote_as_rendered_checkboxes(client_for, poll, resident):
     form = parse_form(page.content, form_id="vote-form")
     too_many = form.submit_data(options=[str(i) for i in ids(poll, 0, 1, 2, 3)])
     response = client.post(poll.get_absolute_url(), too_many)
-    assert nl("You can choose at most %(n)s answers.") % {"n": 3} in response.content.decode()
+    assert "Je kunt hoogstens 3 antwoorden kiezen." in response.content.decode()
     response = client.post(poll.get_absolute_url(), form.submit_data())  # nothing chosen
     assert nl("Choose an answer.") in response.content.decode()
     assert not PollBallot.objects.exists()

@@ -46,7 +46,7 @@ def test_running_twice_sends_once(tomorrow, resident):
     assert signups.send_reminders() == 0
 
     assert [m.to for m in mail.outbox] == [[resident.email]]
-    assert "Tomorrow: Koffieochtend at 10:00" in mail.outbox[0].subject
+    assert mail.outbox[0].subject == "Morgen: Koffieochtend om 10:00"
     assert Signup.objects.get().reminded_at is not None
 
 

@@ -78,7 +78,7 @@ def test_places_then_waiting_list_in_order(activity, members):
     assert [signups.waiting_position(third), signups.waiting_position(fourth)] == [1, 2]
     assert [m.to for m in mail.outbox] == [[m.email] for m in members[:4]]
     assert activity.title in mail.outbox[0].subject
-    assert "Waiting list" in mail.outbox[2].subject
+    assert mail.outbox[2].subject.startswith("Wachtlijst: ")
     assert AuditEvent.objects.filter(action="signup.created").count() == 4
 
 
@@ -96,7 +96,7 @@ def test_cancel_moves_the_first_waiting_person_up_with_an_email(activity, member
         members[3].email: "waiting",
     }
     assert [m.to for m in mail.outbox] == [[members[2].email]]
-    assert "You have a place" in mail.outbox[0].subject
+    assert mail.outbox[0].subject.startswith("Je hebt een plaats: ")
     assert signups.waiting_position(Signup.objects.get(person=members[3], activity=activity)) == 1
     assert AuditEvent.objects.filter(action="signup.moved_up", on_behalf_of=members[2]).exists()
 
@@ -332,17 +332,17 @@ def test_box_offers_signup_and_shows_places(activity, resident):
     assert form.action == reverse(
         "activities:signup", kwargs={"house": activity.house.slug, "pk": activity.pk}
     )
-    assert "2 places left" in html
+    assert "Nog 2 plaatsen" in html
 
 
 def test_box_when_full_offers_the_waiting_list_and_shows_own_place(activity, members):
     for m in members[:3]:
         sign(activity, m)
-    assert "Full: you can join the waiting list" in render_box(activity, members[4])
-    assert "Put me on the waiting list" in render_box(activity, members[4])
+    assert "Vol: je kunt op de wachtlijst komen" in render_box(activity, members[4])
+    assert "Zet mij op de wachtlijst" in render_box(activity, members[4])
     own = render_box(activity, members[2])
-    assert "at place 1" in own
-    assert "Take me off the waiting list" in own
+    assert "op plaats 1" in own
+    assert "Haal mij van de wachtlijst" in own
 
 
 def test_box_names_only_to_organisers_and_planners(activity, members, resident, student, make_user, house):
@@ -356,8 +356,8 @@ def test_box_names_only_to_organisers_and_planners(activity, members, resident, 
 
 def test_box_links_for_staff_and_attendance_after_start(house, coordinator, resident):
     upcoming = make_activity(house)
-    assert "Sign someone up (paper or phone)" in render_box(upcoming, coordinator)
-    assert "Sign someone up (paper or phone)" not in render_box(upcoming, resident)
+    assert "Iemand anders aanmelden (op papier of telefoon)" in render_box(upcoming, coordinator)
+    assert "Iemand anders aanmelden (op papier of telefoon)" not in render_box(upcoming, resident)
     started = make_activity(house, start=timezone.now() - dt.timedelta(hours=1))
     attendance = reverse("activities:activity_attendance", kwargs={"house": house.slug, "pk": started.pk})
     assert attendance in render_box(started, coordinator)
@@ -368,7 +368,7 @@ def test_box_for_a_visitor_asks_to_log_in(activity):
     from django.contrib.auth.models import AnonymousUser
 
     html = render_box(activity, AnonymousUser())
-    assert "Log in to sign up" in html
+    assert "Log in om je aan te melden" in html
     assert "<form" not in html
 
 
