@@ -21,6 +21,7 @@ def portal(request):
     return {
         "current_house": house,
         "nav_items": nav,
+        "site_nav_items": registry.site_nav_items(request),
         "DEMO_MODE": settings.DEMO_MODE,
         "MFA_REQUIRED_FOR_STAFF": settings.MFA_REQUIRED_FOR_STAFF,
     }

@@ -41,6 +41,10 @@ ABILITIES: dict[str, frozenset[str]] = {
     "activities.enter_for": frozenset({C, ST}),  # sign-ups, ideas, votes collected on paper or by phone
     "ideas.manage": frozenset({C, ST}),
     "polls.manage": frozenset({C, ST}),
+    # Students' duties and hours
+    "hours.log": frozenset({S}),
+    "hours.review": frozenset({C, ST}),
+    "duties.manage": frozenset({C, ST}),
     "news.edit": frozenset({E, ST}),
 }
 

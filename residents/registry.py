@@ -50,5 +50,16 @@ def house_nav_items(request, house) -> list[NavItem]:
     return items
 
 
+# func(request) -> list[NavItem]: entries of the main menu that belong to no single house.
+site_nav: list[Callable[..., list[NavItem]]] = []
+
+
+def site_nav_items(request) -> list[NavItem]:
+    items: list[NavItem] = []
+    for source in site_nav:
+        items.extend(source(request))
+    return items
+
+
 # Templates included on /mijn/, in order; each gets the page's context (user, request).
 mine_sections: list[str] = []

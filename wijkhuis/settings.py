@@ -41,6 +41,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "residents",
     "activities",
+    "duties",
     "wijkhuis",
     "django.contrib.admin",
     "django.contrib.auth",

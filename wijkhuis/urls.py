@@ -33,6 +33,7 @@ urlpatterns = [
     # A person's secret calendar feed and renewing its address (wijkhuis/feeds.py)
     path("mijn/agenda/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
     path("mijn/agenda-link/", feeds.renew_feed, name="renew_feed"),
+    path("uren/", include("duties.urls")),
     path("", include("residents.urls")),
     path("", include("activities.urls")),
     path("<slug:house>/", views.house_home, name="house"),
