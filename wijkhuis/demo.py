@@ -719,6 +719,7 @@ class Seeder:
             for slug in ROOMS:
                 self.room_and_bookings(slug, staff)
             self.programme(staff)
+            self.duties()
             from wijkhuis.demo_ideas import seed_ideas
 
             self.created.update(seed_ideas(self.houses))
@@ -1096,6 +1097,119 @@ class Seeder:
                     attended=True if past else None,
                 )
                 self._count("sign-ups", True)
+
+    # --- students' duties, obligations and hours ------------------------------------------------
+
+    def duties(self) -> None:
+        """W4's students: 96 hours over the pilot year each, three duties (two taken), and hour logs:
+        approved ones every fortnight since the pilot began, and two waiting for review. Keyed on
+        student and house and first day (obligations), house and title (duties), student and start
+        (hour logs), so a second run adds nothing."""
+        from duties.models import Duty, DutyAssignment, HourLog, Obligation
+
+        house = self.houses["w4"]
+        coordinator = User.objects.get(email__iexact="coordinator@example.nl")
+        students = [User.objects.get(email__iexact=e) for e in DEMO_STUDENTS]
+        today = timezone.localdate()
+        first, last = house.pilot_start or today, house.pilot_end or today + dt.timedelta(days=364)
+        for student in students:
+            _, created = Obligation.objects.get_or_create(
+                student=student,
+                house=house,
+                first_day=first,
+                defaults={"last_day": last, "hours_required": 96, "set_by": coordinator},
+            )
+            self._count("obligations", created)
+        coffee = (
+            Activity.objects.planned()
+            .filter(house=house, title="Koffieochtend", period__startswith__gte=timezone.now())
+            .order_by("period")
+            .first()
+        )
+        coffee_day = (
+            timezone.localdate(coffee.start)
+            if coffee
+            else today + dt.timedelta(days=(1 - today.weekday()) % 7)
+        )
+        specs = [
+            {
+                "title": "Gastvrouw/gastheer koffieochtend",
+                "description": "Koffie en thee zetten, mensen welkom heten, na afloop opruimen.",
+                "first_day": coffee_day,
+                "weekly": True,
+                "last_day": max(last, coffee_day),
+                "start_time": dt.time(9, 45),
+                "end_time": dt.time(12, 0),
+                "students_needed": 2,
+                "expected_minutes": 135,
+                "activity": coffee,
+            },
+            {
+                "title": "Koffiekrant schrijven",
+                "description": (
+                    "Een stukje voor de koffiekrant: nieuws uit de buurt, een recept of een interview."
+                ),
+                "first_day": today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7),
+                "weekly": True,
+                "last_day": max(last, today + dt.timedelta(days=14)),
+                "students_needed": 1,
+                "expected_minutes": 90,
+            },
+            {
+                "title": "Bezoek aan mevrouw De Boer",
+                "description": "Een kopje koffie en een praatje bij mevrouw De Boer (Witmondplein 9).",
+                "first_day": today + dt.timedelta(days=5),
+                "start_time": dt.time(14, 0),
+                "end_time": dt.time(15, 0),
+                "students_needed": 1,
+                "expected_minutes": 60,
+            },
+        ]
+        duties = {}
+        for spec in specs:
+            duty, created = Duty.objects.get_or_create(
+                house=house,
+                title=spec["title"],
+                defaults={**{k: v for k, v in spec.items() if k != "title"}, "created_by": coordinator},
+            )
+            duties[spec["title"]] = duty
+            self._count("duties", created)
+        for student, title in (
+            (students[0], "Gastvrouw/gastheer koffieochtend"),
+            (students[1], "Koffiekrant schrijven"),
+        ):
+            _, created = DutyAssignment.objects.get_or_create(
+                duty=duties[title], student=student, status=DutyAssignment.Status.ACTIVE
+            )
+            self._count("duties taken", created)
+        what = [
+            "Gastvrouw bij de koffieochtend",
+            "Stukje voor de koffiekrant",
+            "Sporten in het park begeleid",
+        ]
+        for hour, student in ((10, students[0]), (14, students[1])):
+            days_ago = [*range(9, max((today - first).days, 10), 14), 2, 5]
+            for n, ago in enumerate(days_ago):
+                day = today - dt.timedelta(days=ago)
+                start, end = make_local(day, dt.time(hour)), make_local(day, dt.time(hour + 2))
+                if HourLog.objects.filter(student=student, period__startswith=start).exists():
+                    continue
+                pending = ago in (2, 5)
+                HourLog.objects.create(
+                    student=student,
+                    house=house,
+                    period=DateTimeTZRange(start, end),
+                    minutes=int((end - start).total_seconds() // 60),
+                    what=what[n % len(what)],
+                    status=HourLog.Status.SUBMITTED if pending else HourLog.Status.APPROVED,
+                    reviewer=None if pending else coordinator,
+                    reviewed_at=None if pending else end + dt.timedelta(days=1),
+                    created_at=end,
+                )
+                self._count("hour logs", True)
+
+
+DEMO_STUDENTS = ["student@example.nl", "noor.visser@example.nl"]
 
 
 def seed() -> Counter[str]:

@@ -43,11 +43,20 @@ def send_activity_reminders() -> int:
     return send_reminders()
 
 
+@task
+def send_duty_reminders() -> int:
+    """E-mail the students holding a duty tomorrow; once per occurrence, however often it runs."""
+    from duties.duties import send_duty_reminders as send
+
+    return send()
+
+
 # name -> (task path, interval)
 PERIODIC_JOBS: dict[str, tuple[str, dt.timedelta]] = {
     "clear_expired_sessions": ("wijkhuis.jobs.clear_expired_sessions", dt.timedelta(hours=24)),
     "prune_finished_jobs": ("wijkhuis.jobs.prune_finished_jobs", dt.timedelta(hours=24)),
     "send_activity_reminders": ("wijkhuis.jobs.send_activity_reminders", dt.timedelta(hours=1)),
+    "send_duty_reminders": ("wijkhuis.jobs.send_duty_reminders", dt.timedelta(hours=1)),
 }
 
 
