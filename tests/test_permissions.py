@@ -23,6 +23,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities.models import Activity, ActivitySeries, Idea, Poll
+from duties.models import Duty, HourLog
 from residents.models import CalendarFeed, Membership
 from tests.activities.factories import at, days_ahead, make_booking, make_room
 from tests.conftest import PERSONAS
@@ -94,6 +95,18 @@ def members_activity_kw(ctx):
 
 def series_kw(ctx):
     return {"house": ctx["house"].slug, "pk": ctx["series"].pk}
+
+
+def hour_log_kw(ctx):
+    return {"pk": ctx["hour_log"].pk}
+
+
+def duty_kw(ctx):
+    return {"pk": ctx["duty"].pk}
+
+
+def house_duty_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["duty"].pk}
 
 
 def started_kw(ctx):
@@ -168,6 +181,28 @@ MATRIX = [
     ("activities:series_edit", series_kw, "get", row(LOGIN, 403, 200, 200, 200, 403, 403, 200)),
     ("activities:series_stop", series_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     ("activities:series_stop", series_kw, "post", row(LOGIN, 403, 302, 302, 302, 403, 403, 302)),
+    # Students' hours: a student logs their own; coordinators and staff review (a log of someone
+    # else does not exist for you). The statement needs ?verplichting=, so without it: 404.
+    ("duties:home", no_kw, "get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    ("duties:log_add", no_kw, "get", row(LOGIN, 403, 200, 403, 403, 403, 403, 403)),
+    ("duties:log_edit", hour_log_kw, "get", row(LOGIN, 404, 200, 404, 404, 404, 404, 404)),
+    ("duties:log_withdraw", hour_log_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("duties:log_withdraw", hour_log_kw, "post", row(LOGIN, 404, 302, 404, 404, 404, 404, 404)),
+    ("duties:statement", no_kw, "get", row(LOGIN, 404, 404, 404, 404, 404, 404, 404)),
+    ("duties:statement_pdf", no_kw, "get", row(LOGIN, 404, 404, 404, 404, 404, 404, 404)),
+    ("duties:review", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("duties:review", no_kw, "post", row(LOGIN, 403, 403, 302, 302, 403, 403, 302)),
+    ("duties:log_return", hour_log_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("duties:log_return", hour_log_kw, "post", row(LOGIN, 403, 403, 302, 302, 403, 403, 302)),
+    ("duties:export", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    # Duties: students of the house take them; coordinators and staff define and assign them.
+    ("duties:duties", no_kw, "get", row(LOGIN, 403, 200, 200, 200, 403, 403, 200)),
+    ("duties:duty_take", duty_kw, "post", row(LOGIN, 404, 302, 302, 302, 404, 404, 302)),
+    ("duties:duty_return", duty_kw, "post", row(LOGIN, 404, 302, 302, 302, 404, 404, 302)),
+    ("duties:duty_add", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("duties:duty_edit", house_duty_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("duties:duty_assign", house_duty_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("duties:obligations", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
     # Sign-ups: anyone with an account may sign up for an activity for everyone; entering a sign-up
     # for someone else (paper, phone) is for coordinators and staff; attendance for planners.
     ("activities:signup", activity_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
@@ -260,6 +295,14 @@ def ctx(all_personas, house, other_house, make_user):
         place="Park",
         period=DateTimeTZRange(at(yesterday, "10:00"), at(yesterday, "11:00")),
     )
+    hour_log = HourLog.objects.create(
+        student=all_personas["student"],
+        house=house,
+        period=DateTimeTZRange(at(yesterday, "09:00"), at(yesterday, "11:00")),
+        minutes=120,
+        what="Koffieochtend gastvrouw",
+    )
+    duty = Duty.objects.create(house=house, title="Koffiekrant schrijven", first_day=days_ahead(5))
     idea = Idea.objects.create(house=house, proposer=all_personas["resident"], title="Samen koken")
     poll = Poll.objects.create(house=house, question="Welk thema?", closes_at=at(days_ahead(14), "12:00"))
     poll.options.create(text="Koken", position=1)
@@ -278,6 +321,8 @@ def ctx(all_personas, house, other_house, make_user):
         "series": series,
         "started": started,
         "idea": idea,
+        "hour_log": hour_log,
+        "duty": duty,
         "poll": poll,
     }
 
