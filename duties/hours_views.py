@@ -19,7 +19,7 @@ from duties import hours as services
 from duties import selectors
 from duties.forms_hours import HourLogForm, ReturnForm
 from duties.models import HourLog, Obligation
-from residents.models import Membership, Role
+from residents.models import House, Membership, Role
 from residents.permissions import can
 
 # Logs listed on the student's page; older ones stay in the statement and the export.
@@ -41,7 +41,12 @@ def _add_problem(form, err: services.HoursError) -> None:
 @login_required
 def home(request):
     user = request.user
-    context = {"is_student": _is_student(user), "is_reviewer": _is_reviewer(user)}
+    context = {
+        "is_student": _is_student(user),
+        "is_reviewer": _is_reviewer(user),
+        # Houses where this person sets obligations and duties.
+        "managed_houses": list(House.objects.where(user, Role.COORDINATOR, Role.STAFF)),
+    }
     if context["is_student"]:
         logs = list(
             HourLog.objects.filter(student=user)
