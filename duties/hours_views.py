@@ -41,12 +41,11 @@ def _add_problem(form, err: services.HoursError) -> None:
 @login_required
 def home(request):
     user = request.user
-    context = {
-        "is_student": _is_student(user),
-        "is_reviewer": _is_reviewer(user),
-        # Houses where this person sets obligations and duties.
-        "managed_houses": list(House.objects.where(user, Role.COORDINATOR, Role.STAFF)),
-    }
+    context = {"is_student": _is_student(user), "is_reviewer": _is_reviewer(user)}
+    # Houses where this person sets obligations and duties (a query only for them).
+    context["managed_houses"] = (
+        list(House.objects.where(user, Role.COORDINATOR, Role.STAFF)) if context["is_reviewer"] else []
+    )
     if context["is_student"]:
         logs = list(
             HourLog.objects.filter(student=user)
