@@ -68,3 +68,26 @@ def axe_check():
         assert results.response["passes"], "axe ran no checks at all"
 
     return check
+
+
+@pytest.fixture
+def login_as(page, live_server):
+    """Log the browser in as a person, without going through the form (the journeys test that)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def login(user) -> None:
+        client = Client()
+        client.force_login(user)
+        page.context.clear_cookies()
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+
+    return login

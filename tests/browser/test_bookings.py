@@ -6,9 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -17,16 +15,6 @@ from activities.services import BookingDetails, create_booking
 from activities.timeutil import make_local
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page: Page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 @pytest.fixture
@@ -60,13 +48,13 @@ def _fill_booking(page: Page, *, start: str, end: str, title: str) -> None:
 
 
 def test_book_see_lose_a_slot_and_a_series(
-    page: Page, live_server, house, resident, neighbour, living_room, axe_check
+    page: Page, live_server, login_as, house, resident, neighbour, living_room, axe_check
 ):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     base = live_server.url
 
     # A resident books tomorrow 14:00-16:00.
-    _login(page, live_server, resident)
+    login_as(resident)
     page.goto(f"{base}/{house.slug}/reserveren/?datum={tomorrow:%Y-%m-%d}")
     axe_check(page)
     _fill_booking(page, start="14:00", end="16:00", title="Verjaardag Truus")
@@ -84,7 +72,7 @@ def test_book_see_lose_a_slot_and_a_series(
     expect(page.get_by_text("Verjaardag Truus")).to_be_visible()
 
     # A second resident tries 15:00-17:00: told it is taken, offered the free times.
-    _login(page, live_server, neighbour)
+    login_as(neighbour)
     page.goto(f"{base}/{house.slug}/reserveren/?datum={tomorrow:%Y-%m-%d}")
     _fill_booking(page, start="15:00", end="17:00", title="Klaverjassen")
     page.get_by_role("checkbox", name=re.compile("regels", re.I)).check()
@@ -114,7 +102,7 @@ def test_book_see_lose_a_slot_and_a_series(
 
 
 def test_coordinator_approves_a_request_and_the_booker_gets_mail(
-    page: Page, live_server, house, resident, coordinator, approval_room, axe_check, settings
+    page: Page, live_server, login_as, house, resident, coordinator, approval_room, axe_check, settings
 ):
     settings.MFA_REQUIRED_FOR_STAFF = False
     day = timezone.localdate() + dt.timedelta(days=3)
@@ -129,7 +117,7 @@ def test_coordinator_approves_a_request_and_the_booker_gets_mail(
     )
     assert booking.status == Booking.Status.REQUESTED
 
-    _login(page, live_server, coordinator)
+    login_as(coordinator)
     page.goto(f"{live_server.url}/{house.slug}/aanvragen/")
     axe_check(page)
     page.get_by_role("button", name=re.compile("Bewonerscommissie")).click()

@@ -7,8 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -17,34 +15,19 @@ from duties.models import Duty, DutyAssignment, HourLog, Obligation
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page: Page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
 def _label(text: str):
     return re.compile(rf"^\s*{text}", re.I)
 
 
 def test_obligation_duty_log_approval_progress_and_statement(
-    page: Page, live_server, house, student, coordinator, axe_check, settings
+    page: Page, live_server, login_as, house, student, coordinator, axe_check, settings
 ):
     settings.MFA_REQUIRED_FOR_STAFF = False
     base = live_server.url
     today = timezone.localdate()
 
     # The coordinator sets an obligation ...
-    _login(page, live_server, coordinator)
+    login_as(coordinator)
     page.goto(f"{base}/uren/{house.slug}/verplichtingen/")
     axe_check(page)
     form = page.locator("main form[method=post]").last
@@ -71,7 +54,7 @@ def test_obligation_duty_log_approval_progress_and_statement(
     assert duty.weekly
 
     # The student takes it and logs two hours of yesterday.
-    _login(page, live_server, student)
+    login_as(student)
     page.goto(f"{base}/uren/taken/")
     axe_check(page)
     page.get_by_role("button", name=re.compile("neem", re.I)).first.click()
@@ -95,7 +78,7 @@ def test_obligation_duty_log_approval_progress_and_statement(
     expect(page.locator("main")).to_contain_text(re.compile("ingediend|wacht", re.I))
 
     # The coordinator approves it.
-    _login(page, live_server, coordinator)
+    login_as(coordinator)
     page.goto(f"{base}/uren/beoordelen/")
     axe_check(page)
     page.get_by_role("checkbox", name=re.compile(student.name)).first.check()
@@ -105,7 +88,7 @@ def test_obligation_duty_log_approval_progress_and_statement(
     assert log.status == HourLog.Status.APPROVED and log.reviewer == coordinator
 
     # The student's progress bar moves, and the statement PDF shows the hours.
-    _login(page, live_server, student)
+    login_as(student)
     page.goto(f"{base}/uren/")
     axe_check(page)
     assert float(page.locator("main progress").first.get_attribute("value")) > approved_before

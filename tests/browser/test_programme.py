@@ -7,31 +7,14 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from activities.models import Activity, ActivitySeries, Idea, Room, Signup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page: Page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def _label(text: str):
@@ -48,14 +31,14 @@ def neighbours(make_user, house):
 
 
 def test_coffee_mornings_sign_ups_waiting_list_and_attendance(
-    page: Page, live_server, house, student, resident, neighbours, axe_check
+    page: Page, live_server, login_as, house, student, resident, neighbours, axe_check
 ):
     Room.objects.create(house=house, name="Huiskamer", capacity=20)
     base = live_server.url
     first_day = timezone.localdate() + dt.timedelta(days=2)
 
     # A student plans a weekly coffee morning with two places.
-    _login(page, live_server, student)
+    login_as(student)
     page.goto(f"{base}/{house.slug}/activiteiten/nieuw/")
     axe_check(page)
     form = page.locator("main form[method=post]")
@@ -78,11 +61,11 @@ def test_coffee_mornings_sign_ups_waiting_list_and_attendance(
 
     # Residents sign up; the third lands on the waiting list.
     for person in (resident, neighbours[0]):
-        _login(page, live_server, person)
+        login_as(person)
         page.goto(base + first.get_absolute_url())
         page.locator("main form[method=post] button[type=submit]").first.click()
         axe_check(page)
-    _login(page, live_server, neighbours[1])
+    login_as(neighbours[1])
     page.goto(base + first.get_absolute_url())
     page.locator("main form[method=post] button[type=submit]").first.click()
     axe_check(page)
@@ -92,7 +75,7 @@ def test_coffee_mornings_sign_ups_waiting_list_and_attendance(
     assert Signup.objects.filter(activity=first, status=Signup.Status.CONFIRMED).count() == 2
 
     # The resident cancels: Bram moves up and gets an e-mail.
-    _login(page, live_server, resident)
+    login_as(resident)
     page.goto(base + first.get_absolute_url())
     page.locator("main form[method=post] button[type=submit]").first.click()
     axe_check(page)
@@ -104,7 +87,7 @@ def test_coffee_mornings_sign_ups_waiting_list_and_attendance(
     yesterday = timezone.localtime() - dt.timedelta(days=1)
     past = DateTimeTZRange(yesterday.replace(hour=10, minute=0), yesterday.replace(hour=12, minute=0))
     Activity.objects.filter(pk=first.pk).update(period=past)
-    _login(page, live_server, student)
+    login_as(student)
     page.goto(f"{base}/{house.slug}/activiteiten/{first.pk}/aanwezigheid/")
     axe_check(page)
     page.get_by_role("checkbox", name=re.compile("Ans Jansen")).check()
@@ -119,12 +102,12 @@ def test_coffee_mornings_sign_ups_waiting_list_and_attendance(
 
 
 def test_an_idea_is_supported_and_planned(
-    page: Page, live_server, house, resident, neighbours, coordinator, axe_check, settings
+    page: Page, live_server, login_as, house, resident, neighbours, coordinator, axe_check, settings
 ):
     settings.MFA_REQUIRED_FOR_STAFF = False
     base = live_server.url
 
-    _login(page, live_server, resident)
+    login_as(resident)
     page.goto(f"{base}/{house.slug}/ideeen/nieuw/")
     axe_check(page)
     form = page.locator("main form[method=post]")
@@ -138,13 +121,13 @@ def test_an_idea_is_supported_and_planned(
     idea = Idea.objects.get(title="Samen koken met buren")
 
     for person in neighbours:
-        _login(page, live_server, person)
+        login_as(person)
         page.goto(base + idea.get_absolute_url())
         page.get_by_role("button", name=re.compile("steun", re.I)).first.click()
         axe_check(page)
     assert idea.supports.count() == 2
 
-    _login(page, live_server, coordinator)
+    login_as(coordinator)
     page.goto(base + idea.get_absolute_url())
     axe_check(page)
     page.get_by_role("link", name=re.compile("activiteit", re.I)).click()
