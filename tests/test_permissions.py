@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities.models import Activity, ActivitySeries, Idea, Poll
 from duties.models import Duty, HourLog
+from news.models import Post
 from residents.models import CalendarFeed, Membership
 from tests.activities.factories import at, days_ahead, make_booking, make_room
 from tests.conftest import PERSONAS
@@ -107,6 +108,18 @@ def duty_kw(ctx):
 
 def house_duty_kw(ctx):
     return {"house": ctx["house"].slug, "pk": ctx["duty"].pk}
+
+
+def post_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["post"].pk}
+
+
+def draft_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["draft"].pk}
+
+
+def members_post_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["members_post"].pk}
 
 
 def started_kw(ctx):
@@ -203,6 +216,16 @@ MATRIX = [
     ("duties:duty_edit", house_duty_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
     ("duties:duty_assign", house_duty_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
     ("duties:obligations", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    # News: public reading (members-only posts for members, drafts for editors); staff write.
+    ("news:list", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("news:feed", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("news:post_add", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("news:post", post_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("news:post", draft_kw, "get", row(404, 404, 404, 404, 200, 404, 404, 200)),
+    ("news:post", members_post_kw, "get", row(404, 200, 200, 200, 200, 404, 404, 200)),
+    ("news:post_edit", post_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("news:post_delete", post_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("news:post_delete", post_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
     # Sign-ups: anyone with an account may sign up for an activity for everyone; entering a sign-up
     # for someone else (paper, phone) is for coordinators and staff; attendance for planners.
     ("activities:signup", activity_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
@@ -303,6 +326,11 @@ def ctx(all_personas, house, other_house, make_user):
         what="Koffieochtend gastvrouw",
     )
     duty = Duty.objects.create(house=house, title="Koffiekrant schrijven", first_day=days_ahead(5))
+    post = Post.objects.create(house=house, title="Nieuwe stoelen", status="published")
+    draft = Post.objects.create(house=house, title="Nog niet af")
+    members_post = Post.objects.create(
+        house=house, title="Alleen voor leden", status="published", audience="members"
+    )
     idea = Idea.objects.create(house=house, proposer=all_personas["resident"], title="Samen koken")
     poll = Poll.objects.create(house=house, question="Welk thema?", closes_at=at(days_ahead(14), "12:00"))
     poll.options.create(text="Koken", position=1)
@@ -321,6 +349,9 @@ def ctx(all_personas, house, other_house, make_user):
         "series": series,
         "started": started,
         "idea": idea,
+        "post": post,
+        "draft": draft,
+        "members_post": members_post,
         "hour_log": hour_log,
         "duty": duty,
         "poll": poll,
@@ -347,7 +378,7 @@ def test_matrix(name, kw, method, persona, expected, ctx, client_for, mfa_off):
 # --- every URL has a row -----------------------------------------------------------------------
 
 # Not ours: Django's admin and allauth have their own tests; static files are not views.
-FOREIGN_PREFIXES = ("admin/", "accounts/", "static/", "media/")
+FOREIGN_PREFIXES = ("admin/", "accounts/", "static/", "media/", "^media/")
 
 
 def _our_url_names(patterns=None, prefix="", namespace=""):

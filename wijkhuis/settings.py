@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "residents",
     "activities",
     "duties",
+    "news",
     "wijkhuis",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,6 +1,8 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from activities import signup_views
 from activities import views as activities_views
@@ -36,5 +38,9 @@ urlpatterns = [
     path("uren/", include("duties.urls")),
     path("", include("residents.urls")),
     path("", include("activities.urls")),
+    path("", include("news.urls")),
+    # Uploaded pictures (re-encoded on upload). SecurityMiddleware adds nosniff; a deployment may
+    # serve MEDIA_ROOT from its web server instead.
+    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
     path("<slug:house>/", views.house_home, name="house"),
 ]

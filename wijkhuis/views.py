@@ -40,8 +40,25 @@ def house_home(request, house: House):
             "membership": membership,
             "work_roles": ", ".join(work_roles),
             "week_activities": _week_programme(house),
+            "latest_news": _latest_news(request, house),
         },
     )
+
+
+def _latest_news(request, house: House) -> list:
+    """The three latest published posts this person may read here, pinned first (one query)."""
+    from news.models import Post
+
+    posts = list(
+        Post.objects.published()
+        .for_house(house)
+        .visible_to(request.user)
+        .select_related("house")
+        .order_by("-pinned", "-publish_at", "-pk")[:3]
+    )
+    for post in posts:
+        post.link = post.url_in(house)
+    return posts
 
 
 def _week_programme(house: House):
