@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.db import connections
 
 
-def run_in_threads(*funcs: Callable[[], object], timeout: float = 30) -> list[tuple[str, object]]:
+def run_in_threads(*funcs: Callable[[], object], timeout: float = 120) -> list[tuple[str, object]]:
     """Start one thread per function; return ("ok", result) or ("error", exception) per function."""
     results: list[tuple[str, object] | None] = [None] * len(funcs)
 

@@ -32,7 +32,7 @@ def people(house, make_user):
 
 def _signer(barrier, activity, person):
     def go():
-        barrier.wait(10)
+        barrier.wait(60)
         with translation.override("nl"):
             return signups.sign_up(activity=activity, person=person, by=person)
 
@@ -41,7 +41,7 @@ def _signer(barrier, activity, person):
 
 def _race(activity, people):
     barrier = threading.Barrier(len(people))
-    return run_in_threads(*(_signer(barrier, activity, p) for p in people), timeout=60)
+    return run_in_threads(*(_signer(barrier, activity, p) for p in people), timeout=120)
 
 
 def assert_capacity_held(activity, results, *, expected_live: int) -> None:
@@ -78,7 +78,7 @@ def test_cancels_and_signups_at_once_never_exceed_capacity(house, people):
 
     def canceller(signup):
         def go():
-            barrier.wait(10)
+            barrier.wait(60)
             with translation.override("nl"):
                 return signups.cancel_signup(signup_id=signup.pk, by=signup.person)
 
@@ -104,7 +104,7 @@ def test_negative_control_without_the_lock_capacity_is_exceeded(house, people, m
 
     def places_taken(activity):
         taken = original(activity)
-        counted.wait(20)  # every thread has counted before any writes: the worst interleaving
+        counted.wait(60)  # every thread has counted before any writes: the worst interleaving
         return taken
 
     monkeypatch.setattr(signups, "places_taken", places_taken)
@@ -122,7 +122,7 @@ def test_the_same_person_twice_at_once_is_one_signup(house, people):
     activity = make_activity(house, capacity=PLACES)
     person = people[0]
     barrier = threading.Barrier(4)
-    results = run_in_threads(*(_signer(barrier, activity, person) for _ in range(4)), timeout=30)
+    results = run_in_threads(*(_signer(barrier, activity, person) for _ in range(4)), timeout=120)
     errors = [v for kind, v in results if kind == "error"]
     assert len(errors) == 3
     assert all(isinstance(e, SignupError) for e in errors)

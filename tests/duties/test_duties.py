@@ -312,7 +312,7 @@ def many_students(house, make_user):
 
 def _taker(barrier, duty, person):
     def go():
-        barrier.wait(10)
+        barrier.wait(60)
         with translation.override("nl"):
             return services.take_duty(duty_id=duty.pk, student=person)
 
@@ -321,7 +321,7 @@ def _taker(barrier, duty, person):
 
 def _race(duty, people):
     barrier = threading.Barrier(len(people))
-    return run_in_threads(*(_taker(barrier, duty, p) for p in people), timeout=60)
+    return run_in_threads(*(_taker(barrier, duty, p) for p in people), timeout=120)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -343,7 +343,7 @@ def test_negative_control_without_the_lock_places_are_exceeded(house, many_stude
 
     def places_taken(duty):
         taken = original(duty)
-        counted.wait(20)  # every thread has counted before any writes
+        counted.wait(60)  # every thread has counted before any writes
         return taken
 
     monkeypatch.setattr(services, "places_taken", places_taken)

@@ -24,7 +24,7 @@ def setup(house, staff, make_user):
 
 def _decide(barrier, membership, house, by, approve):
     def go():
-        barrier.wait(5)
+        barrier.wait(60)
         return services.decide_membership(membership_id=membership.pk, house=house, by=by, approve=approve)
 
     return go
