@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Value
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from activities.models import Activity, Idea, IdeaSupport, Poll, PollBallot, PollOption
 from residents.audit import record
+from residents.mail import mail_person
 from residents.models import House, Membership, User
 from residents.permissions import ABILITIES, can
 
@@ -34,18 +32,7 @@ def link_idea_to_activity(*, idea: Idea, activity: Activity, by) -> Idea:
             house=idea.house,
             changes={"status": [old, idea.status], "activity": activity.pk},
         )
-        person = idea.proposer
-        if person.email:
-            with translation.override(person.language):
-                context = {
-                    "idea": idea,
-                    "activity": activity,
-                    "person": person,
-                    "site_url": settings.SITE_URL,
-                }
-                subject = render_to_string("activities/email/idea_planned_subject.txt", context).strip()
-                body = render_to_string("activities/email/idea_planned.txt", context)
-            send_mail(subject, body, None, [person.email])
+        mail_person(idea.proposer, "activities/email/idea_planned", {"idea": idea, "activity": activity})
     return idea
 
 
@@ -187,14 +174,7 @@ def set_idea_status(*, idea: Idea, by: User, status: str, reason: str = "") -> I
 
 
 def _tell_proposer(idea: Idea, template: str) -> None:
-    person = idea.proposer
-    if not person.email:
-        return
-    with translation.override(person.language):
-        context = {"idea": idea, "person": person, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"activities/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"activities/email/{template}.txt", context)
-    send_mail(subject, body, None, [person.email])
+    mail_person(idea.proposer, f"activities/email/{template}", {"idea": idea})
 
 
 def annotate_ideas(ideas: QuerySet[Idea], user) -> QuerySet[Idea]:

@@ -12,13 +12,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import services
@@ -27,6 +24,7 @@ from activities.models import TAKEN_MESSAGE, Activity, ActivitySeries, Audience,
 from activities.services import BookingError
 from activities.timeutil import local_zone, make_local
 from residents.audit import record
+from residents.mail import mail_person
 from residents.models import House, Organisation, User
 from residents.permissions import can
 
@@ -380,17 +378,11 @@ def _tell_signed_up(activities: Sequence[Activity], *, reason: str) -> int:
     for signup in signups:
         per_person.setdefault(signup.person_id, (signup.person, []))[1].append(signup.activity)
     for person, cancelled in per_person.values():
-        with translation.override(person.language):
-            context = {
-                "person": person,
-                "activities": cancelled,
-                "activity": cancelled[0],
-                "reason": reason,
-                "site_url": settings.SITE_URL,
-            }
-            subject = render_to_string("activities/email/activity_cancelled_subject.txt", context).strip()
-            body = render_to_string("activities/email/activity_cancelled.txt", context)
-        send_mail(subject, body, None, [person.email])
+        mail_person(
+            person,
+            "activities/email/activity_cancelled",
+            {"activities": cancelled, "activity": cancelled[0], "reason": reason},
+        )
     return len(per_person)
 
 

@@ -10,13 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -24,6 +21,7 @@ from activities.models import TAKEN_MESSAGE, Booking, BookingSeries, Room
 from activities.timeutil import local_day_bounds, local_zone, make_local, real_length, week_start
 from residents.audit import record
 from residents.ical import ics_bytes
+from residents.mail import mail_person
 from residents.models import Membership, Role, User
 from residents.permissions import can
 
@@ -594,23 +592,15 @@ def booking_ics(booking: Booking, method: str = "PUBLISH") -> bytes:
 
 
 def _notify(booking: Booking, what: str, count: int = 1) -> None:
-    person = booking.booker
-    if not person.email:
+    if not booking.booker.email:
         return
-    with translation.override(person.language):
-        context = {
-            "booking": booking,
-            "person": person,
-            "what": what,
-            "count": count,
-            "site_url": settings.SITE_URL,
-        }
-        subject = render_to_string(f"activities/email/booking_{what}_subject.txt", context).strip()
-        body = render_to_string(f"activities/email/booking_{what}.txt", context)
-    message = EmailMultiAlternatives(subject, body, None, [person.email])
     method = "CANCEL" if what in ("cancelled", "declined") else "PUBLISH"
-    message.attach("reservering.ics", booking_ics(booking, method), f"text/calendar; method={method}")
-    message.send()
+    mail_person(
+        booking.booker,
+        f"activities/email/booking_{what}",
+        {"booking": booking, "what": what, "count": count},
+        attachments=[("reservering.ics", booking_ics(booking, method), f"text/calendar; method={method}")],
+    )
 
 
 def _notify_approvers(booking: Booking) -> None:
@@ -625,8 +615,4 @@ def _notify_approvers(booking: Booking) -> None:
         .distinct()
     )
     for person in approvers:
-        with translation.override(person.language):
-            context = {"booking": booking, "person": person, "site_url": settings.SITE_URL}
-            subject = render_to_string("activities/email/approval_needed_subject.txt", context).strip()
-            body = render_to_string("activities/email/approval_needed.txt", context)
-        EmailMultiAlternatives(subject, body, None, [person.email]).send()
+        mail_person(person, "activities/email/approval_needed", {"booking": booking})

@@ -11,17 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Audience, Signup
 from activities.timeutil import local_day_bounds
 from residents.audit import record
+from residents.mail import mail_person
 from residents.models import Membership, User
 from residents.permissions import can
 
@@ -330,20 +328,16 @@ def _notify(signup: Signup, what: str) -> None:
 
 def _send(signup: Signup, template: str) -> None:
     """One e-mail to the person, in their language; nothing for people without an address."""
-    person = signup.person
-    if not person.email:
-        return
-    with translation.override(person.language):
-        context = {
+    waiting = signup.status == Signup.Status.WAITING
+    mail_person(
+        signup.person,
+        f"activities/email/{template}",
+        {
             "signup": signup,
             "activity": signup.activity,
-            "person": person,
-            "position": waiting_position(signup) if signup.status == Signup.Status.WAITING else None,
-            "site_url": settings.SITE_URL,
-        }
-        subject = render_to_string(f"activities/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"activities/email/{template}.txt", context)
-    EmailMultiAlternatives(subject, body, None, [person.email]).send()
+            "position": waiting_position(signup) if waiting else None,
+        },
+    )
 
 
 # --- what the activity page shows --------------------------------------------------------------

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.timeutil import local_zone, make_local
 from duties.models import Duty, DutyAssignment, Obligation
 from residents.audit import record
+from residents.mail import mail_person
 from residents.models import House, Membership, Role, User
 from residents.permissions import can
 
@@ -442,10 +440,4 @@ def send_duty_reminders(now: dt.datetime | None = None) -> int:
 
 def _send(person: User, template: str, context: dict) -> None:
     """One e-mail to the person, in their language; nothing for people without an address."""
-    if not person.email:
-        return
-    with translation.override(person.language):
-        context = {**context, "person": person, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"duties/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"duties/email/{template}.txt", context)
-    EmailMultiAlternatives(subject, body, None, [person.email]).send()
+    mail_person(person, f"duties/email/{template}", context)

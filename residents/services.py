@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from residents.audit import record
+from residents.mail import mail_person
 from residents.models import House, Membership, Role, User
 
 
@@ -18,13 +17,7 @@ class MembershipError(Exception):
 
 
 def _mail(user: User, template: str, context: dict) -> None:
-    if not user.email:
-        return
-    with translation.override(user.language):
-        context = {"user": user, "site_url": settings.SITE_URL, **context}
-        subject = render_to_string(f"residents/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"residents/email/{template}.txt", context)
-    send_mail(subject, body, None, [user.email])
+    mail_person(user, f"residents/email/{template}", context)
 
 
 def request_membership(*, user: User, house: House, motivation: str = "") -> Membership:

@@ -1,0 +1,27 @@
+"""E-mail to one person, in their own language: the one way every app writes to people."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def mail_person(person, template: str, context: dict, attachments=()) -> bool:
+    """Render `<template>_subject.txt` and `<template>.txt` in the person's language and send them.
+
+    People without an e-mail address get nothing (False). `attachments` holds
+    (filename, content, mimetype) triples. The context gets `person`, `user` and `site_url`.
+    """
+    if not person.email:
+        return False
+    with translation.override(person.language):
+        context = {**context, "person": person, "user": person, "site_url": settings.SITE_URL}
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
+    message = EmailMultiAlternatives(subject, body, None, [person.email])
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    message.send()
+    return True
