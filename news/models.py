@@ -121,3 +121,141 @@ class PostImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt
+
+
+class CommentQuerySet(models.QuerySet):
+    def shown(self) -> CommentQuerySet:
+        return self.filter(hidden_at__isnull=True)
+
+
+class Comment(models.Model):
+    """A member's reaction under a post. Moderators hide (never silently delete) with a reason."""
+
+    MAX_LENGTH = 2000
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="news_comments"
+    )
+    body = models.TextField(_("your reaction"), max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_reason = models.CharField(_("why is it hidden?"), max_length=300, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_has_body"),
+            # Hidden always with a reason, so the author can read why.
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""), name="comment_hidden_with_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class CommentReport(models.Model):
+    """A member tells the moderators a reaction is not OK. One report per person per reaction."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("what is wrong with it?"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"],
+                name="report_once",
+                violation_error_message=_("You have already reported this reaction."),
+            )
+        ]
+
+
+def issue_path(instance, filename: str) -> str:
+    return f"koffiekrant/{filename}"
+
+
+class Issue(models.Model):
+    """One koffiekrant: the newsletter of a house for one week (Monday to Sunday).
+
+    While it is a draft it is made fresh from the news and programme; publishing stores the PDF as it was
+    handed out, so a past issue does not change when the programme does.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="koffiekrant_issues")
+    week_start = models.DateField(_("week"))  # always a Monday
+    students_word = models.TextField(
+        _("a word from the students"),
+        blank=True,
+        max_length=1500,
+        help_text=_("A short text from the students for this week. You can use Markdown."),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    pdf = models.FileField(upload_to=issue_path, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("koffiekrant")
+        verbose_name_plural = _("koffiekranten")
+        ordering = ["house", "-week_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "week_start"],
+                name="issue_once_per_week",
+                violation_error_message=_("This house already has a koffiekrant for this week."),
+            ),
+            models.CheckConstraint(
+                condition=Q(week_start__week_day=2), name="issue_week_starts_monday"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.house} · {self.week_start:%d-%m-%Y}"
+
+
+def new_screen_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class Screen(models.Model):
+    """The TV in the living room: a page without login behind a secret address staff can renew."""
+
+    house = models.OneToOneField(House, on_delete=models.CASCADE, related_name="screen")
+    token = models.CharField(max_length=64, unique=True, default=new_screen_token)
+    renewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("information screen")
+        verbose_name_plural = _("information screens")
+
+    def __str__(self) -> str:
+        return f"{self.house}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from news import views
+from news import comment_views, koffiekrant_views, screen_views, views
 
 app_name = "news"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<slug:house>/nieuws/<int:pk>/", views.post_detail, name="post"),
     path("<slug:house>/nieuws/<int:pk>/bewerken/", views.post_edit, name="post_edit"),
     path("<slug:house>/nieuws/<int:pk>/verwijderen/", views.post_delete, name="post_delete"),
+    *comment_views.urlpatterns,
+    *koffiekrant_views.urlpatterns,
+    *screen_views.urlpatterns,
 ]

@@ -45,7 +45,13 @@ ABILITIES: dict[str, frozenset[str]] = {
     "hours.log": frozenset({S}),
     "hours.review": frozenset({C, ST}),
     "duties.manage": frozenset({C, ST}),
+    # News, the koffiekrant and the screen in the living room
     "news.edit": frozenset({E, ST}),
+    "news.moderate": frozenset({C, E, ST}),
+    "news.grant_editor": frozenset({ST}),
+    "koffiekrant.write": frozenset({S, C, E, ST}),
+    "koffiekrant.publish": frozenset({C, ST}),
+    "screen.manage": frozenset({C, ST}),
 }
 
 # Roles that see other people's personal data; they must use a second login step.
