@@ -142,6 +142,65 @@ def update_person_on_behalf(*, person: User, house: House, by: User, name: str, 
     return person
 
 
+def set_editor(*, person: User, house: House, by: User, editor: bool) -> Membership | None:
+    """Staff let a resident or student of the house write news (the editor role), or stop it."""
+    with transaction.atomic():
+        # Lock the person's memberships in this house, so two clicks at once give one result.
+        memberships = {
+            m.role: m
+            for m in Membership.objects.select_for_update().filter(user=person, house=house).order_by("pk")
+        }
+        current = memberships.get(Role.EDITOR)
+        if editor:
+            if not any(
+                memberships.get(role) and memberships[role].status == Membership.Status.ACTIVE
+                for role in (Role.RESIDENT, Role.STUDENT)
+            ):
+                raise MembershipError(
+                    _("Only a verified resident or student of %(house)s can write news.") % {"house": house}
+                )
+            if current and current.status == Membership.Status.ACTIVE:
+                return current
+            if current:
+                old = current.status
+                current.status = Membership.Status.ACTIVE
+                current.decided_at, current.decided_by = timezone.now(), by
+                current.save(update_fields=["status", "decided_at", "decided_by"])
+            else:
+                old = None
+                current = Membership.objects.create(
+                    user=person,
+                    house=house,
+                    role=Role.EDITOR,
+                    status=Membership.Status.ACTIVE,
+                    decided_at=timezone.now(),
+                    decided_by=by,
+                )
+            record(
+                "membership.role_granted",
+                actor=by,
+                target=current,
+                house=house,
+                changes={"role": [None, Role.EDITOR], "status": [old, current.status]},
+            )
+            if person.email:
+                _mail(person, "editor_granted", {"house": house})
+            return current
+        if current is None or current.status != Membership.Status.ACTIVE:
+            return current
+        current.status = Membership.Status.ENDED
+        current.decided_at, current.decided_by = timezone.now(), by
+        current.save(update_fields=["status", "decided_at", "decided_by"])
+        record(
+            "membership.role_revoked",
+            actor=by,
+            target=current,
+            house=house,
+            changes={"role": [Role.EDITOR, None], "status": [Membership.Status.ACTIVE, current.status]},
+        )
+        return current
+
+
 def set_language(*, user: User, language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValueError(language)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<slug:house>/leden/", views.members, name="members"),
     path("<slug:house>/leden/nieuw/", views.register, name="register"),
     path("<slug:house>/leden/<int:user_id>/", views.person, name="person"),
+    path("<slug:house>/leden/<int:user_id>/nieuws-schrijven/", views.editor, name="editor"),
     path("<slug:house>/leden/verzoek/<int:membership_id>/", views.decide, name="decide"),
 ]

@@ -24,7 +24,7 @@ from residents.forms import (
     RegisterResidentForm,
 )
 from residents.models import CalendarFeed, House, Membership, Role, User
-from residents.permissions import require
+from residents.permissions import can, require
 
 
 @login_required
@@ -147,6 +147,8 @@ def person(request, house: House, user_id: int):
         Q(on_behalf_of=person) | Q(target_type__model="user", target_id=str(person.pk)),
         house=house,
     ).select_related("actor")[:20]
+    memberships = list(person.memberships.filter(house=house))
+    active_roles = {m.role for m in memberships if m.status == Membership.Status.ACTIVE}
     return render(
         request,
         "residents/person.html",
@@ -155,9 +157,38 @@ def person(request, house: House, user_id: int):
             "person": person,
             "form": form,
             "history": history,
-            "memberships": person.memberships.filter(house=house),
+            "memberships": memberships,
+            "may_grant_editor": can(request.user, "news.grant_editor", house)
+            and bool(active_roles & {Role.RESIDENT, Role.STUDENT}),
+            "is_editor": Role.EDITOR in active_roles,
         },
     )
+
+
+@require_POST
+@login_required
+@house_view
+@require("news.grant_editor")
+def editor(request, house: House, user_id: int):
+    """Staff let a resident or student write news for the house, or stop it."""
+    person = (
+        User.objects.visible_to(request.user).filter(pk=user_id, memberships__house=house).distinct().first()
+    )
+    if person is None:
+        raise Http404
+    grant = request.POST.get("editor") == "on"
+    try:
+        services.set_editor(person=person, house=house, by=request.user, editor=grant)
+    except services.MembershipError as err:
+        messages.error(request, str(err))
+    else:
+        text = (
+            _("%(name)s can now write news for %(house)s.")
+            if grant
+            else _("%(name)s can no longer write news for %(house)s.")
+        )
+        messages.success(request, text % {"name": person, "house": house})
+    return redirect("residents:person", house=house.slug, user_id=person.pk)
 
 
 @login_required

@@ -148,6 +148,9 @@ MATRIX = [
     ("residents:register", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     ("residents:person", person_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     ("residents:person", other_person_kw, "get", row(LOGIN, 403, 403, 403, 404, 403, 403, 404)),
+    ("residents:editor", person_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("residents:editor", person_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
+    ("residents:editor", other_person_kw, "post", row(LOGIN, 403, 403, 403, 404, 403, 403, 404)),
     ("residents:decide", pending_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     # A POST decides: only staff (and superusers) get through, and go back to the list.
     ("residents:decide", pending_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
