@@ -109,6 +109,12 @@ def _mail_through_the_queue(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploads made by a test (news pictures, koffiekrant PDFs) never land in the project's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 # --- houses and personas ---------------------------------------------------------------------
 
 

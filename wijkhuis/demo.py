@@ -723,6 +723,9 @@ class Seeder:
             from wijkhuis.demo_ideas import seed_ideas
 
             self.created.update(seed_ideas(self.houses))
+            from wijkhuis.demo_news import seed_news
+
+            self.created.update(seed_news(self.houses))
         return self.created
 
     def _count(self, what: str, created: bool) -> None:
