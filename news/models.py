@@ -186,6 +186,9 @@ class CommentReport(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.comment_id} · {self.created_at:%Y-%m-%d}"
+
 
 def issue_path(instance, filename: str) -> str:
     return f"koffiekrant/{filename}"
@@ -231,9 +234,7 @@ class Issue(models.Model):
                 name="issue_once_per_week",
                 violation_error_message=_("This house already has a koffiekrant for this week."),
             ),
-            models.CheckConstraint(
-                condition=Q(week_start__week_day=2), name="issue_week_starts_monday"
-            ),
+            models.CheckConstraint(condition=Q(week_start__week_day=2), name="issue_week_starts_monday"),
         ]
 
     def __str__(self) -> str:

@@ -66,7 +66,10 @@ def post_list(request, house: House):
 
 
 @house_view
-def post_detail(request, house: House, pk: int):
+def post_detail(request, house: House, pk: int, comment_form=None):
+    """A post with its reactions; `comment_form` is a rejected reaction shown again with its errors."""
+    from news.comment_views import comments_context  # it imports this module for the page
+
     post = (
         Post.objects.for_house(house).select_related("house").prefetch_related("images").filter(pk=pk).first()
     )
@@ -86,7 +89,13 @@ def post_detail(request, house: House, pk: int):
     return render(
         request,
         "news/post_detail.html",
-        {"house": house, "post": post, "note": note, "can_edit": editable},
+        {
+            "house": house,
+            "post": post,
+            "note": note,
+            "can_edit": editable,
+            **comments_context(request, house, post, comment_form),
+        },
     )
 
 

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities.models import Activity, ActivitySeries, Idea, Poll
 from duties.models import Duty, HourLog
-from news.models import Post
+from news.models import Comment, Post
 from residents.models import CalendarFeed, Membership
 from tests.activities.factories import at, days_ahead, make_booking, make_room
 from tests.conftest import PERSONAS
@@ -124,6 +124,10 @@ def members_post_kw(ctx):
 
 def started_kw(ctx):
     return {"house": ctx["house"].slug, "pk": ctx["started"].pk}
+
+
+def comment_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["post"].pk, "comment": ctx["comment"].pk}
 
 
 def idea_kw(ctx):
@@ -229,6 +233,23 @@ MATRIX = [
     ("news:post_edit", post_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     ("news:post_delete", post_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     ("news:post_delete", post_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
+    ("news:moderation", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("news:comment_add", post_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # The matrix's POST has no text: the post page again with the error.
+    ("news:comment_add", post_kw, "post", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("news:comment_add", members_post_kw, "post", row(LOGIN, 200, 200, 200, 200, 404, 404, 200)),
+    ("news:comment_add", draft_kw, "post", row(LOGIN, 404, 404, 404, 404, 404, 404, 404)),
+    ("news:comment_hide", comment_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # Without a reason: back to the post with the message.
+    ("news:comment_hide", comment_kw, "post", row(LOGIN, 403, 403, 302, 302, 403, 403, 302)),
+    ("news:comment_unhide", comment_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("news:comment_unhide", comment_kw, "post", row(LOGIN, 403, 403, 302, 302, 403, 403, 302)),
+    ("news:comment_dismiss", comment_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("news:comment_dismiss", comment_kw, "post", row(LOGIN, 403, 403, 302, 302, 403, 403, 302)),
+    ("news:comment_report", comment_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("news:comment_report", comment_kw, "post", row(LOGIN, 302, 302, 302, 302, 403, 403, 302)),
+    ("news:comment_delete", comment_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("news:comment_delete", comment_kw, "post", row(LOGIN, 302, 403, 403, 403, 403, 403, 403)),
     # Sign-ups: anyone with an account may sign up for an activity for everyone; entering a sign-up
     # for someone else (paper, phone) is for coordinators and staff; attendance for planners.
     ("activities:signup", activity_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
@@ -334,6 +355,7 @@ def ctx(all_personas, house, other_house, make_user):
     members_post = Post.objects.create(
         house=house, title="Alleen voor leden", status="published", audience="members"
     )
+    comment = Comment.objects.create(post=post, author=all_personas["resident"], body="Mooie stoelen!")
     idea = Idea.objects.create(house=house, proposer=all_personas["resident"], title="Samen koken")
     poll = Poll.objects.create(house=house, question="Welk thema?", closes_at=at(days_ahead(14), "12:00"))
     poll.options.create(text="Koken", position=1)
@@ -353,6 +375,7 @@ def ctx(all_personas, house, other_house, make_user):
         "started": started,
         "idea": idea,
         "post": post,
+        "comment": comment,
         "draft": draft,
         "members_post": members_post,
         "hour_log": hour_log,
