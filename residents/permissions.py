@@ -32,6 +32,7 @@ ABILITIES: dict[str, frozenset[str]] = {
     "members.act_for": frozenset({ST}),
     # Aggregates only, never a person
     "summary.view": frozenset({V, C, ST}),
+    "summary.edit": frozenset({ST}),  # targets and the story with quotes
     # The living room
     "bookings.approve": frozenset({C, ST}),
     "bookings.book_for": frozenset({ST}),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "activities",
     "duties",
     "news",
+    "summary",
     "wijkhuis",
     "django.contrib.admin",
     "django.contrib.auth",

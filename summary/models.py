@@ -1,0 +1,107 @@
+"""What staff add to the pilot summary: targets per figure, and per period a story with quotes.
+
+The figures themselves are never stored: summary.selectors counts them from the other apps.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from residents.models import House
+
+
+class TargetFigure(models.TextChoices):
+    """The figures staff can set a target for, for the whole pilot of a house."""
+
+    ACTIVITIES_HELD = "activities_held", _("activities held")
+    VISITS = "visits", _("visits to activities")
+    REACH = "reach", _("residents reached")
+    NEW_MEMBERS = "new_members", _("new members")
+    ROOM_HOURS = "room_hours", _("hours the living room was used")
+    STUDENT_HOURS = "student_hours", _("approved student hours")
+    IDEAS_DONE = "ideas_done", _("ideas carried out")
+    NEWS_POSTS = "news_posts", _("news posts")
+
+
+class Target(models.Model):
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="targets")
+    figure = models.CharField(_("figure"), max_length=30, choices=TargetFigure.choices)
+    value = models.PositiveIntegerField(_("target for the pilot"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["house", "figure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "figure"],
+                name="target_once_per_figure",
+                violation_error_message=_("This figure already has a target."),
+            ),
+            models.CheckConstraint(condition=Q(value__gt=0), name="target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.house} · {self.get_figure_display()}: {self.value}"
+
+
+class Story(models.Model):
+    """Staff's short narrative for a period ("what happened, what we learned"), shown with the figures."""
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="stories")
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("until"))
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("the story"), max_length=3000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        ordering = ["house", "-first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")),
+                name="story_period_in_order",
+                violation_error_message=_("The last day comes before the first day."),
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="story_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.house} · {self.title}"
+
+
+class Quote(models.Model):
+    """What a resident said, added on purpose by staff (with permission); never a resident's own text."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="quotes")
+    text = models.CharField(_("what was said"), max_length=500)
+    said_by = models.CharField(
+        _("who said it"),
+        max_length=100,
+        blank=True,
+        help_text=_("Without a name, for example: resident, 78 years old."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["story", "position", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="quote_has_text")]
+
+    def __str__(self) -> str:
+        return self.text[:40]
