@@ -10,6 +10,8 @@ class NewsConfig(AppConfig):
         from residents import registry
 
         registry.house_nav.append(house_nav)
+        registry.house_nav.append(koffiekrant_nav)
+        registry.house_nav.append(screen_nav)
 
 
 def house_nav(request, house):
@@ -19,3 +21,24 @@ def house_nav(request, house):
     from residents.registry import NavItem
 
     return [NavItem(reverse("news:list", kwargs={"house": house.slug}), _("News"))]
+
+
+def koffiekrant_nav(request, house):
+    """The koffiekrant (the weekly newsletter on paper) for everyone: its published issues."""
+    from django.urls import reverse
+
+    from residents.registry import NavItem
+
+    return [NavItem(reverse("news:koffiekrant", kwargs={"house": house.slug}), _("Koffiekrant"))]
+
+
+def screen_nav(request, house):
+    """The information screen's page (its secret address) for coordinators and staff."""
+    from django.urls import reverse
+
+    from residents.permissions import can
+    from residents.registry import NavItem
+
+    if not can(request.user, "screen.manage", house):
+        return []
+    return [NavItem(reverse("news:screen_manage", kwargs={"house": house.slug}), _("Screen"))]

@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities.models import Activity, ActivitySeries, Idea, Poll
 from duties.models import Duty, HourLog
-from news.models import Comment, Post
+from news.models import Comment, Post, Screen
 from residents.models import CalendarFeed, Membership
 from tests.activities.factories import at, days_ahead, make_booking, make_room
 from tests.conftest import PERSONAS
@@ -130,6 +130,14 @@ def comment_kw(ctx):
     return {"house": ctx["house"].slug, "pk": ctx["post"].pk, "comment": ctx["comment"].pk}
 
 
+def screen_kw(ctx):
+    return {"house": ctx["house"].slug, "token": ctx["screen"].token}
+
+
+def bad_screen_kw(ctx):
+    return {"house": ctx["house"].slug, "token": "geen-echte-sleutel"}
+
+
 def idea_kw(ctx):
     return {"house": ctx["house"].slug, "pk": ctx["idea"].pk}
 
@@ -233,6 +241,12 @@ MATRIX = [
     ("news:post_edit", post_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     ("news:post_delete", post_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     ("news:post_delete", post_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
+    ("news:screen", screen_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("news:screen", bad_screen_kw, "get", row(404, 404, 404, 404, 404, 404, 404, 404)),
+    ("news:screen_manage", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("news:screen_renew", house_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # The matrix's POST has no tick: the page again with the error.
+    ("news:screen_renew", house_kw, "post", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
     ("news:moderation", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
     ("news:comment_add", post_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     # The matrix's POST has no text: the post page again with the error.
@@ -376,6 +390,7 @@ def ctx(all_personas, house, other_house, make_user):
         "idea": idea,
         "post": post,
         "comment": comment,
+        "screen": Screen.objects.create(house=house),
         "draft": draft,
         "members_post": members_post,
         "hour_log": hour_log,
