@@ -49,13 +49,16 @@ def screen(request: HttpRequest, house: str, token: str) -> HttpResponse:
         raise Http404
     if not constant_time_compare(found.token, token):
         raise Http404
+    # WCAG 2.2.1 and 2.2.2: whoever uses the page on a computer can turn the reloading off.
+    paused = request.GET.get("verversen") == "uit"
     response = render(
         request,
         "news/screen.html",
         {
             "house": found.house,
             "content": screen_content(found.house),
-            "refresh_seconds": REFRESH_SECONDS,
+            "refresh_seconds": None if paused else REFRESH_SECONDS,
+            "paused": paused,
         },
     )
     # The address is a secret: not in search engines, not in a Referer, not in any cache.
