@@ -242,9 +242,19 @@ def test_screen_without_login_with_its_headers(client, house, room, resident, fi
     assert "19:00–20:30" in html and "Taalcafé" in html and "Bibliotheek" in html
     assert "Morgen staat er niets op het programma." in html
     assert "Koffie op vrijdag" in html
-    # Never who booked or what a private booking is for; no menu, no forms, no links.
-    for hidden in ("Verjaardag van Bea", "Bea Bewoner", "<nav", "<form", "<a "):
+    # Never who booked or what a private booking is for; no menu, no forms, one link: stop refreshing.
+    for hidden in ("Verjaardag van Bea", "Bea Bewoner", "<nav", "<form"):
         assert hidden not in html
+    assert html.count("<a ") == 1 and 'href="?verversen=uit"' in html
+
+
+def test_the_reloading_can_be_turned_off(client, house):
+    screen = screen_for(house)
+    url = reverse("news:screen", kwargs={"house": house.slug, "token": screen.token})
+    html = client.get(url, {"verversen": "uit"}).content.decode()
+    assert 'http-equiv="refresh"' not in html
+    assert "Dit scherm ververst zich nu niet vanzelf." in html
+    assert f'<a href="{url}">Weer elke minuut verversen</a>' in html
 
 
 def test_empty_screen_says_so(client, house, room, fixed_now):
