@@ -21,10 +21,12 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from activities.models import Activity, ActivitySeries, Idea, Poll
+from activities.timeutil import week_start
 from duties.models import Duty, HourLog
-from news.models import Comment, Post, Screen
+from news.models import Comment, Issue, Post, Screen
 from residents.models import CalendarFeed, Membership
 from tests.activities.factories import at, days_ahead, make_booking, make_room
 from tests.conftest import PERSONAS
@@ -138,6 +140,16 @@ def bad_screen_kw(ctx):
     return {"house": ctx["house"].slug, "token": "geen-echte-sleutel"}
 
 
+def koffiekrant_week_kw(ctx):  # this week, not published
+    year, week, _day = timezone.localdate().isocalendar()
+    return {"house": ctx["house"].slug, "year": year, "week": week}
+
+
+def koffiekrant_published_kw(ctx):
+    year, week, _day = ctx["issue"].week_start.isocalendar()
+    return {"house": ctx["house"].slug, "year": year, "week": week}
+
+
 def idea_kw(ctx):
     return {"house": ctx["house"].slug, "pk": ctx["idea"].pk}
 
@@ -247,6 +259,27 @@ MATRIX = [
     ("news:screen_renew", house_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     # The matrix's POST has no tick: the page again with the error.
     ("news:screen_renew", house_kw, "post", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
+    ("news:koffiekrant", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("news:koffiekrant_week", koffiekrant_week_kw, "get", row(404, 404, 200, 200, 200, 404, 404, 200)),
+    ("news:koffiekrant_week", koffiekrant_published_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("news:koffiekrant_pdf", koffiekrant_week_kw, "get", row(404, 404, 200, 200, 200, 404, 404, 200)),
+    ("news:koffiekrant_pdf", koffiekrant_published_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("news:koffiekrant_word", koffiekrant_week_kw, "get", row(LOGIN, 403, 200, 200, 200, 403, 403, 200)),
+    ("news:koffiekrant_word", koffiekrant_week_kw, "post", row(LOGIN, 403, 302, 302, 302, 403, 403, 302)),
+    ("news:koffiekrant_publish", koffiekrant_week_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("news:koffiekrant_publish", koffiekrant_week_kw, "post", row(LOGIN, 403, 403, 302, 302, 403, 403, 302)),
+    (
+        "news:koffiekrant_unpublish",
+        koffiekrant_published_kw,
+        "get",
+        row(405, 405, 405, 405, 405, 405, 405, 405),
+    ),
+    (
+        "news:koffiekrant_unpublish",
+        koffiekrant_published_kw,
+        "post",
+        row(LOGIN, 403, 403, 302, 302, 403, 403, 302),
+    ),
     ("news:moderation", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
     ("news:comment_add", post_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     # The matrix's POST has no text: the post page again with the error.
@@ -391,6 +424,12 @@ def ctx(all_personas, house, other_house, make_user):
         "post": post,
         "comment": comment,
         "screen": Screen.objects.create(house=house),
+        "issue": Issue.objects.create(
+            house=house,
+            week_start=week_start(timezone.localdate()) - dt.timedelta(weeks=1),
+            status="published",
+            published_at=timezone.now(),
+        ),
         "draft": draft,
         "members_post": members_post,
         "hour_log": hour_log,
