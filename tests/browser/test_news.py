@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -93,3 +94,76 @@ def test_staff_schedule_a_post_with_a_photo_and_it_appears_at_its_time(
     reaction = page.locator(".news-comment").filter(has_text="Ik neem soep mee!")
     expect(reaction).to_be_visible()
     expect(reaction.get_by_role("heading", level=3)).to_have_text(resident.name)
+
+
+def test_koffiekrant_of_this_week_from_word_to_paper_and_the_screen_shows_the_day(
+    page: Page, live_server, login_as, house, student, coordinator, resident, axe_check, mfa_off, tmp_path
+):
+    from activities.models import Activity
+    from activities.timeutil import week_start
+    from news.models import Issue
+    from news.screen import screen_for
+
+    base = live_server.url
+    today = timezone.localdate()
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    Activity.objects.create(
+        house=house,
+        title="Koffieochtend voor de buurt",
+        category="coffee",
+        place="Huiskamer",
+        period=DateTimeTZRange(start, start + dt.timedelta(hours=2)),
+    )
+    Post.objects.create(
+        house=house,
+        title="Nieuwe stoelen in de huiskamer",
+        summary="Kom ze uitproberen.",
+        body_html="<p>Kom ze uitproberen.</p>",
+        status=Post.Status.PUBLISHED,
+        publish_at=timezone.now() - dt.timedelta(hours=1),
+    )
+
+    # A student writes the word from the students for this week.
+    login_as(student)
+    page.goto(f"{base}/{house.slug}/koffiekrant/")
+    axe_check(page)
+    page.get_by_role("link", name=re.compile("^Deze week")).click()
+    axe_check(page)
+    page.get_by_role("link", name="Schrijf het stukje van de studenten").click()
+    axe_check(page)
+    page.locator("main form[method=post] textarea").fill("Hoi buren!\n\nDeze week is er soep. Tot snel!")
+    page.get_by_role("button", name="Opslaan").click()
+    axe_check(page)
+    expect(page.locator("main")).to_contain_text("Deze week is er soep.")
+
+    # The coordinator publishes it; the PDF is stored as handed out.
+    login_as(coordinator)
+    page.reload()
+    page.locator("#publish-form").get_by_role("button", name="Publiceren").click()
+    axe_check(page)
+    issue = Issue.objects.get(house=house, week_start=week_start(today))
+    assert issue.status == Issue.Status.PUBLISHED and issue.pdf
+
+    # A resident finds it among the published issues and downloads the PDF.
+    login_as(resident)
+    page.goto(f"{base}/{house.slug}/koffiekrant/")
+    axe_check(page)
+    page.get_by_role("link", name=re.compile(f"Week {today.isocalendar().week}")).first.click()
+    axe_check(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF downloaden").click()
+    pdf = tmp_path / download.value.suggested_filename
+    download.value.save_as(pdf)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert 1 <= len(re.findall(rb"/Type\s*/Page(?!s)", data)) <= 2  # two A4 pages at most
+    assert download.value.suggested_filename.startswith(f"koffiekrant-{house.slug}-")
+
+    # The screen in the living room shows the day: the date, the coffee morning and the news.
+    screen = screen_for(house)
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{base}/{house.slug}/scherm/{screen.token}/")
+    expect(page.locator(".screen-clock")).to_contain_text(str(today.day))
+    expect(page.get_by_role("region", name="Vandaag")).to_contain_text("Koffieochtend voor de buurt")
+    expect(page.get_by_role("region", name="Nieuws")).to_contain_text("Nieuwe stoelen in de huiskamer")
