@@ -12,8 +12,9 @@ from collections import Counter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from activities.timeutil import week_start
 from news import services
-from news.models import Comment, Post, Screen
+from news.models import Comment, Issue, Post, Screen
 from residents.models import House, Membership, Role, User
 from wijkhuis import demo_pictures
 
@@ -125,6 +126,14 @@ POSTS = [
     ),
 ]
 
+STUDENTS_WORD = (
+    "Hoi buren!\n\n"
+    "Deze week staat de koffie weer klaar op woensdag. Heb je zin om mee te helpen met de "
+    "plantenbakken? Kom gerust langs, ook als je geen groene vingers hebt.\n\n"
+    "Tot snel bij de koffie!\n"
+    "Daan en Noor"
+)
+
 # (post title, author e-mail, text, hours ago, hidden reason)
 COMMENTS = [
     ("Koffieochtend: elke woensdag", "bewoner@example.nl", "Gezellig! Ik neem een cake mee.", 50, ""),
@@ -211,6 +220,14 @@ def seed_news(houses: dict[str, House]) -> Counter[str]:
             hidden_reason=reason,
         )
         created["reactions"] += 1
+    # This week's koffiekrant is being written: the students' word is there, not yet published.
+    _, made = Issue.objects.get_or_create(
+        house=w4,
+        week_start=week_start(timezone.localdate()),
+        defaults={"students_word": STUDENTS_WORD, "updated_by": people[EDITOR]},
+    )
+    if made:
+        created["koffiekrant issues"] += 1
     for house in houses.values():
         _, made = Screen.objects.get_or_create(house=house)
         if made:
