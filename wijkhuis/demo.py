@@ -1,5 +1,6 @@
 """The demo data: two houses, their organisations, an account per role, a queue of join requests,
 and the living room of each house with three months of bookings behind it and four weeks ahead.
+wijkhuis.demo_history adds the pilot year before and around that (for the aldermen's summary).
 
 Everything is keyed on stable values (organisation name, house slug, e-mail address, or a name plus
 who registered the person), so running the seed again finds what is there and creates nothing new.
@@ -125,8 +126,8 @@ HOUSES = {
         "description": W4_DESCRIPTION,
         "house_rules": W4_RULES,
         "opening_note": "Op feestdagen is W4 dicht.",
-        "households_in_area": 850,
-        "pilot_months_ago": 5,
+        "households_in_area": 420,
+        "pilot_months_ago": 11,
         "partners": ["welfare", "debt_help", "care"],
         "hours": [
             (Day.TUESDAY, "10:00", "12:00", "Koffieochtend"),
@@ -145,8 +146,8 @@ HOUSES = {
         "description": BUURTTHUIS_DESCRIPTION,
         "house_rules": BUURTTHUIS_RULES,
         "opening_note": "In de zomervakantie alleen open op woensdag.",
-        "households_in_area": 320,
-        "pilot_months_ago": 3,
+        "households_in_area": 180,
+        "pilot_months_ago": 6,
         "partners": ["welfare", "debt_help", "care"],
         "hours": [
             (Day.MONDAY, "13:30", "16:30", "Inloop"),
@@ -174,26 +175,26 @@ PEOPLE = [
     Person(
         "Marieke Jansen",
         "medewerker@example.nl",
-        (("w4", Role.STAFF, A, 150, ""), ("buurtthuis", Role.STAFF, A, 90, "")),
+        (("w4", Role.STAFF, A, 345, ""), ("buurtthuis", Role.STAFF, A, 190, "")),
     ),
     Person(
         "Fatima El Idrissi",
         "coordinator@example.nl",
-        (("w4", Role.COORDINATOR, A, 150, ""),),
+        (("w4", Role.COORDINATOR, A, 345, ""),),
         organisation="welfare",
     ),
     Person(
         "Henk Bosman",
         "wethouder@example.nl",
-        (("w4", Role.VIEWER, A, 140, ""), ("buurtthuis", Role.VIEWER, A, 85, "")),
+        (("w4", Role.VIEWER, A, 335, ""), ("buurtthuis", Role.VIEWER, A, 185, "")),
     ),
     Person(
         "Truus de Vries",
         "bewoner@example.nl",
         (("w4", Role.RESIDENT, A, 120, "Ik woon al veertig jaar in de buurt."),),
     ),
-    Person("Daan Hoekstra", "student@example.nl", (("w4", Role.STUDENT, A, 148, ""),)),
-    Person("Noor Visser", "noor.visser@example.nl", (("w4", Role.STUDENT, A, 148, ""),)),
+    Person("Daan Hoekstra", "student@example.nl", (("w4", Role.STUDENT, A, 340, ""),)),
+    Person("Noor Visser", "noor.visser@example.nl", (("w4", Role.STUDENT, A, 340, ""),)),
     Person(
         "Gerrit Kuipers",
         "buiten@example.nl",
@@ -726,6 +727,9 @@ class Seeder:
             from wijkhuis.demo_news import seed_news
 
             self.created.update(seed_news(self.houses))
+            from wijkhuis.demo_history import seed_history
+
+            self.created.update(seed_history(self.houses))
         return self.created
 
     def _count(self, what: str, created: bool) -> None:

@@ -28,7 +28,7 @@ POSTS = [
         "w4",
         "Welkom in W4!",
         "De woonkamer van Witmondplein 4 is van de buurt. Kom binnen, de koffie staat klaar.",
-        "Sinds deze zomer is **Witmondplein 4** een huis voor de hele buurt. Twee studenten wonen "
+        "Sinds vorig jaar december is **Witmondplein 4** een huis voor de hele buurt. Twee studenten wonen "
         "er, en de woonkamer is voor iedereen.\n\n"
         "- Je kunt binnenlopen tijdens de inloop.\n"
         "- Je kunt de woonkamer reserveren voor je eigen activiteit.\n"
@@ -44,8 +44,8 @@ POSTS = [
     ),
     (
         "w4",
-        "Koffieochtend: elke woensdag",
-        "Elke woensdag van 10:00 tot 12:00 drinken we samen koffie. Iedereen is welkom.",
+        "Koffieochtend: elke dinsdag en donderdag",
+        "Elke dinsdag en donderdag van 10:00 tot 12:00 drinken we samen koffie. Iedereen is welkom.",
         "Kom gezellig langs voor een kop koffie of thee en een praatje. Je hoeft je niet aan te "
         "melden. Daan en Noor zetten de koffie. Er is ook iets lekkers.",
         "coffee_table",
@@ -128,7 +128,7 @@ POSTS = [
 
 STUDENTS_WORD = (
     "Hoi buren!\n\n"
-    "Deze week staat de koffie weer klaar op woensdag. Heb je zin om mee te helpen met de "
+    "Deze week staat de koffie weer klaar op dinsdag en donderdag. Heb je zin om mee te helpen met de "
     "plantenbakken? Kom gerust langs, ook als je geen groene vingers hebt.\n\n"
     "Tot snel bij de koffie!\n"
     "Daan en Noor"
@@ -136,8 +136,20 @@ STUDENTS_WORD = (
 
 # (post title, author e-mail, text, hours ago, hidden reason)
 COMMENTS = [
-    ("Koffieochtend: elke woensdag", "bewoner@example.nl", "Gezellig! Ik neem een cake mee.", 50, ""),
-    ("Koffieochtend: elke woensdag", "ayse.yilmaz@example.nl", "Ik kom ook, met mijn buurvrouw.", 30, ""),
+    (
+        "Koffieochtend: elke dinsdag en donderdag",
+        "bewoner@example.nl",
+        "Gezellig! Ik neem een cake mee.",
+        50,
+        "",
+    ),
+    (
+        "Koffieochtend: elke dinsdag en donderdag",
+        "ayse.yilmaz@example.nl",
+        "Ik kom ook, met mijn buurvrouw.",
+        30,
+        "",
+    ),
     (
         "De plantenbakken zijn gevuld",
         "shanti.ramdin@example.nl",

