@@ -106,3 +106,21 @@ def test_cli_db_status_says_where_the_data_is(capsys):
 def test_cli_help(capsys):
     assert cli.main(["help"]) == 0
     assert "wijkhuis up" in capsys.readouterr().out
+
+
+def test_every_app_of_ours_is_installed_by_pip():
+    """A fresh `pip install -e .` finds only the packages pyproject.toml names; a new app must be there."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    root = Path(__file__).resolve().parent.parent
+    include = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"][
+        "include"
+    ]
+    ours = [app for app in django_settings.INSTALLED_APPS if (root / app.split(".")[0]).is_dir()]
+    assert "summary" in ours and "news" in ours
+    missing = [app for app in ours if not any(fnmatch.fnmatch(app, pattern) for pattern in include)]
+    assert not missing, f"add to [tool.setuptools.packages.find] include: {missing}"
