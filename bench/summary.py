@@ -1,0 +1,263 @@
+"""Time the aldermen's summary pages at scale 1, 10 and 100; print the ratio of the largest to 1.
+
+    python -m bench.summary                            # scales 1 10 100 (seeds what is missing)
+    python -m bench.summary --scales 1 10 --repeat 20
+    python -m bench.summary --scales 100 --explain     # EXPLAIN ANALYZE of the slowest queries
+
+Each scale has its own database, so they can be kept side by side: wijkhuis_bench_s1,
+wijkhuis_bench_s10, wijkhuis_bench_s100 on the embedded server (or on the server of DATABASE_URL,
+with the database name swapped). bench.seed fills a database first; one already seeded with the
+same options is left as it is, so only the first run pays for seeding (scale 100: a few minutes).
+
+Per scale and page it prints the median and 90th percentile of the server time in ms (Django's
+test Client in-process, after a warm-up), the median time of it spent in SQL, and the number of
+SQL queries. The person is bench-viewer@example.nl, with the viewer role in every house. Pages:
+`/overzicht/` (summary:all, every house the person may see) and `/bench-0/overzicht/`
+(summary:house). For the largest scale it also prints the three slowest queries of one
+`/overzicht/` request with their time and SQL, ready for EXPLAIN ANALYZE (--explain runs it).
+Timings belong here, never in tests.
+
+Exits with 3 when the summary pages are not there yet (the URL names do not resolve, or 404).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VIEWER = "bench-viewer@example.nl"
+PAGES_MISSING = 3
+RESULT = "RESULT "
+
+
+def database_url(name: str) -> str:
+    """The URL of database `name` (created if missing): on DATABASE_URL's server, else embedded."""
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        from wijkhuis import localdb
+
+        return localdb.ensure_running(name)
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(base)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, math.ceil(p / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+# --- the parent: one database per scale -----------------------------------------------------
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=3, help="requests per page before timing")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries")
+    parser.add_argument("--no-seed", action="store_true", help="use the databases as they are")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child
+    parser.add_argument("--slowest", action="store_true", help=argparse.SUPPRESS)
+    opts = parser.parse_args(argv)
+    if opts.measure:
+        sys.exit(measure(opts))
+
+    results = {}
+    for scale in opts.scales:
+        name = f"wijkhuis_bench_s{scale}"
+        env = {**os.environ, "DATABASE_URL": database_url(name)}
+        print(f"== scale {scale}: database {name}", flush=True)
+        if not opts.no_seed:
+            began = time.perf_counter()
+            seeded = subprocess.run(
+                [sys.executable, "-m", "bench.seed", "--scale", str(scale), "--quiet"],
+                cwd=ROOT,
+                env=env,
+                check=False,
+            )
+            if seeded.returncode:
+                raise SystemExit(f"bench.seed failed for scale {scale} (exit {seeded.returncode})")
+            print(f"   seed step: {time.perf_counter() - began:.1f} s", flush=True)
+        child = [
+            sys.executable,
+            "-m",
+            "bench.summary",
+            "--measure",
+            "--repeat",
+            str(opts.repeat),
+            "--warmup",
+            str(opts.warmup),
+        ]
+        if scale == max(opts.scales):
+            child.append("--slowest")
+        if opts.explain:
+            child.append("--explain")
+        run = subprocess.run(child, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        for line in run.stdout.splitlines():
+            if line.startswith(RESULT):
+                results[scale] = json.loads(line[len(RESULT) :])
+            else:
+                print("   " + line)
+        if run.returncode:
+            sys.stderr.write(run.stderr[-3000:])
+            raise SystemExit(run.returncode)
+    report(results)
+
+
+def report(results: dict[int, dict]) -> None:
+    print()
+    print(
+        f"{'scale':>5} {'houses':>6}  {'page':<22} {'median ms':>9} {'p90 ms':>8} {'of it SQL':>9} "
+        f"{'queries':>7}"
+    )
+    for scale, result in results.items():
+        for page, r in result["pages"].items():
+            print(
+                f"{scale:>5} {result['houses']:>6}  {page:<22} {r['median']:>9.1f} {r['p90']:>8.1f} "
+                f"{r['sql']:>9.1f} {r['queries']:>7}"
+            )
+    if len(results) > 1:
+        low, high = min(results), max(results)
+        for page in results[low]["pages"]:
+            ratio = results[high]["pages"][page]["median"] / results[low]["pages"][page]["median"]
+            print(f"ratio {high}/{low} of the median, {page}: {ratio:.2f}")
+    top = results[max(results)]["pages"].get("/overzicht/")
+    if top and max(results) == 100:
+        ratio = top["median"] / results[min(results)]["pages"]["/overzicht/"]["median"]
+        ok = top["median"] < 300 and ratio <= 3
+        print(
+            f"aim: /overzicht/ under 300 ms at scale 100 and at most 3 x scale {min(results)}: "
+            f"{top['median']:.0f} ms, {ratio:.1f} x -> {'met' if ok else 'NOT met'}"
+        )
+
+
+# --- the child: measure in one database -----------------------------------------------------
+
+
+def ensure_viewer():
+    """bench-viewer@example.nl with the viewer role in every house."""
+    from residents.models import House, Membership, Role, User
+
+    viewer, _ = User.objects.get_or_create(email=VIEWER, defaults={"name": "Bench Wethouder"})
+    Membership.objects.bulk_create(
+        [
+            Membership(user=viewer, house=house, role=Role.VIEWER, status=Membership.Status.ACTIVE)
+            for house in House.objects.all()
+        ],
+        ignore_conflicts=True,
+    )
+    return viewer
+
+
+def measure(opts) -> int:
+    from bench import setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    from residents.models import House
+
+    settings.ALLOWED_HOSTS = ["*"]
+    house = House.objects.filter(slug="bench-0").first()
+    if house is None:
+        print("No house bench-0 in this database: run bench.seed first.")
+        return 1
+    try:
+        pages = {
+            "/overzicht/": reverse("summary:all"),
+            f"/{house.slug}/overzicht/": reverse("summary:house", kwargs={"house": house.slug}),
+        }
+    except NoReverseMatch as err:
+        print(f"The summary pages are not there yet: {err}.")
+        print("bench.summary needs the URL names summary:all and summary:house (issue 7).")
+        return PAGES_MISSING
+    viewer = ensure_viewer()
+    client = Client()
+    client.force_login(viewer)
+    houses = House.objects.count()
+    result = {"houses": houses, "pages": {}}
+    print(f"{houses} houses; {opts.warmup} warm-up and {opts.repeat} timed requests per page")
+    for label, url in pages.items():
+        for _ in range(max(1, opts.warmup)):
+            response = client.get(url)
+        if response.status_code == 404:
+            print(f"GET {url} answered 404: the summary pages are not there yet.")
+            return PAGES_MISSING
+        if response.status_code != 200:
+            print(f"GET {url} answered {response.status_code} for a viewer of every house.")
+            return 1
+        times, sql_times = [], []
+        timer = SqlTimer()
+        with connection.execute_wrapper(timer):
+            for _ in range(opts.repeat):
+                timer.total = 0.0
+                began = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - began) * 1000)
+                sql_times.append(timer.total * 1000)
+        times.sort()
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        result["pages"][label] = {
+            "median": statistics.median(times),
+            "p90": percentile(times, 90),
+            "sql": statistics.median(sql_times),
+            "queries": len(ctx),
+        }
+        if opts.slowest and label == "/overzicht/":
+            slowest(ctx.captured_queries, explain=opts.explain)
+    print(RESULT + json.dumps(result))
+    return 0
+
+
+class SqlTimer:
+    """Adds up the time spent in the database (execute wrapper: cheap, no debug cursor)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.total += time.perf_counter() - began
+
+
+def slowest(queries: list[dict], *, explain: bool, n: int = 3) -> None:
+    """The n slowest queries of one request, with their SQL; EXPLAIN ANALYZE them if asked."""
+    from django.db import connection
+
+    total = sum(float(q["time"]) for q in queries) * 1000
+    print(f"slowest {n} of {len(queries)} queries of one /overzicht/ request ({total:.1f} ms in SQL):")
+    for q in sorted(queries, key=lambda q: float(q["time"]), reverse=True)[:n]:
+        print(f"--- {float(q['time']) * 1000:.1f} ms")
+        print(q["sql"].strip())
+        if explain:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                for (line,) in cursor.fetchall():
+                    print("    " + line)
+
+
+if __name__ == "__main__":
+    main()
