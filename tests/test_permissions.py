@@ -28,6 +28,7 @@ from activities.timeutil import week_start
 from duties.models import Duty, HourLog
 from news.models import Comment, Issue, Post, Screen
 from residents.models import CalendarFeed, Membership
+from summary.models import Story
 from tests.activities.factories import at, days_ahead, make_booking, make_room
 from tests.conftest import PERSONAS
 from tests.factories import PASSWORD
@@ -148,6 +149,10 @@ def koffiekrant_week_kw(ctx):  # this week, not published
 def koffiekrant_published_kw(ctx):
     year, week, _day = ctx["issue"].week_start.isocalendar()
     return {"house": ctx["house"].slug, "year": year, "week": week}
+
+
+def story_kw(ctx):
+    return {"house": ctx["house"].slug, "pk": ctx["story"].pk}
 
 
 def idea_kw(ctx):
@@ -280,6 +285,25 @@ MATRIX = [
         "post",
         row(LOGIN, 403, 403, 302, 302, 403, 403, 302),
     ),
+    ("summary:all", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    ("summary:all_print", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    ("summary:all_csv", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    ("summary:all_pdf", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    ("summary:house", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    ("summary:house_print", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    ("summary:house_csv", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    ("summary:house_pdf", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
+    ("summary:targets", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    # The matrix's POST sets no target: nothing changes, back to the summary.
+    ("summary:targets", house_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
+    ("summary:stories", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("summary:story_add", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    # The matrix's POST is no valid story: the form again with the errors.
+    ("summary:story_add", house_kw, "post", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("summary:story_edit", story_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("summary:story_edit", story_kw, "post", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("summary:story_delete", story_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("summary:story_delete", story_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
     ("news:moderation", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 200)),
     ("news:comment_add", post_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     # The matrix's POST has no text: the post page again with the error.
@@ -424,6 +448,9 @@ def ctx(all_personas, house, other_house, make_user):
         "post": post,
         "comment": comment,
         "screen": Screen.objects.create(house=house),
+        "story": Story.objects.create(
+            house=house, first_day=days_ahead(-30), last_day=days_ahead(-1), title="Juni", text="Tekst"
+        ),
         "issue": Issue.objects.create(
             house=house,
             week_start=week_start(timezone.localdate()) - dt.timedelta(weeks=1),

@@ -1,0 +1,207 @@
+"""What a figure is, how it reads, and the privacy rule every count of people goes through.
+
+PRIVACY: a count of people from 1 to 4 shows as "< 5" (0 shows as 0), on the page, in the print
+view, the PDF, the CSV and the charts. A figure worked out from such a count (an average, a share)
+is not shown either, and neither is a difference with the period before when one side is hidden:
+nobody can subtract their way to a small number. The same goes for the parts of a sum
+(`hide_parts`) and for totals over several houses (`total_cell`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from summary.selectors import CUR, Store
+
+SMALL = 5  # counts of people below this (and above 0) are not shown
+
+
+class Unit(enum.StrEnum):
+    COUNT = "count"
+    HOURS = "hours"
+    PERCENT = "percent"
+    AVERAGE = "average"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The metrics of one house (or of all houses in `house_ids` together) in one window."""
+
+    store: Store
+    house_ids: tuple[int, ...]
+    window: str = CUR
+
+    def __call__(self, metric: str) -> float:
+        if len(self.house_ids) == 1:
+            return self.store.get(self.house_ids[0], metric, self.window)
+        return self.store.total(self.house_ids, metric, self.window)
+
+    def at(self, window: str) -> Reading:
+        return Reading(self.store, self.house_ids, window)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: Promise | str
+    explanation: Promise | str
+    value: Callable[[Reading], float | None]
+    unit: Unit = Unit.COUNT
+    people: bool = False  # counts people: 1 to 4 shows as "< 5"
+    # Figures of people this one is worked out from: when one of those is hidden, so is this one.
+    from_people: tuple[str, ...] = ()
+    listed: bool = True  # False: only in a chart's table and the CSV (e.g. one purpose of bookings)
+    # Figures this one is the sum of: when one of those is hidden, the others are too, or the sum
+    # minus the shown part would give the hidden number away.
+    sum_of: tuple[str, ...] = ()
+
+
+def metric(name: str) -> Callable[[Reading], float]:
+    return lambda r: r(name)
+
+
+def ratio(part: float, whole: float, scale: float = 100) -> float | None:
+    return part / whole * scale if whole else None
+
+
+# --- cells: a value as people read it ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | None  # the real number: never shown when `hidden`
+    fixed: str | None = None  # what people read when it is not simply the number
+    hidden: bool = False  # too few people: "< 5", or a figure worked out from such a count
+    partial: bool = False  # a total shown as "N or more" (see total_cell)
+    unit: Unit = Unit.COUNT
+
+    @property
+    def text(self) -> str:
+        # Formatted when read: the table of houses holds thousands of cells, few are shown.
+        return self.fixed if self.fixed is not None else format_value(self.unit, self.value)
+
+    @property
+    def comparable(self) -> bool:
+        """May take part in a difference or a share."""
+        return self.value is not None and not self.hidden and not self.partial
+
+    @property
+    def sort_key(self) -> tuple[int, float]:
+        # Hidden counts sort as one group between 0 and 5: sorting must not tell 1 from 4.
+        if self.value is None:
+            return (0, 0.0)
+        if self.hidden:
+            return (1, 2.5)
+        return (1, float(self.value))
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number as Dutch readers expect it: 1.234,5 (the active language decides)."""
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimals, force_grouping=True)
+
+
+def plain_number(value: float, decimals: int = 0) -> str:
+    """The same without thousands separators, for the CSV."""
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimals, force_grouping=False, use_l10n=True)
+
+
+def decimals_for(unit: Unit, value: float) -> int:
+    if unit == Unit.COUNT:
+        return 0
+    if unit in (Unit.HOURS, Unit.PERCENT):
+        return 0 if abs(value) >= 10 or float(value).is_integer() else 1
+    return 1
+
+
+def format_value(unit: Unit, value: float, *, plain: bool = False) -> str:
+    text = (plain_number if plain else number)(value, decimals_for(unit, value))
+    if unit == Unit.PERCENT and not plain:
+        return f"{text}%"
+    return text
+
+
+def is_small(value: float | None) -> bool:
+    return value is not None and 0 < round(value) < SMALL
+
+
+def small_text() -> str:
+    return _("< 5")
+
+
+NO_FIGURE = "–"
+
+
+def cell(figure: Figure, value: float | None, *, hidden_sources: bool = False) -> Cell:
+    """The value of a figure for one house (or for a page showing only one house)."""
+    if value is None:
+        return Cell(None, NO_FIGURE)
+    if figure.people and is_small(value):
+        return Cell(value, small_text(), hidden=True)
+    if hidden_sources:
+        return Cell(value, NO_FIGURE, hidden=True)
+    return Cell(value, unit=figure.unit)
+
+
+def total_cell(
+    figure: Figure,
+    total: float | None,
+    parts: Iterable[Cell],
+    *,
+    hidden_sources: bool = False,
+) -> Cell:
+    """A total over several houses, whose own cells are `parts`.
+
+    If some houses show "< 5", the total minus the houses that are shown would give their number
+    away when it is 1 to 4. Then the total reads "N or more", N being what the shown houses add up
+    to, and takes part in no difference.
+    """
+    base = cell(figure, total, hidden_sources=hidden_sources)
+    if not figure.people or base.hidden or total is None:
+        return base
+    parts = list(parts)
+    if not any(p.hidden for p in parts):
+        return base
+    shown = sum(p.value for p in parts if p.value is not None and not p.hidden)
+    if not is_small(total - shown):
+        return base
+    return Cell(total, _("%(n)s or more") % {"n": format_value(figure.unit, shown)}, partial=True)
+
+
+def hide_parts(figure: Figure, cells: dict[str, Cell]) -> None:
+    """Suppress the shown parts of a sum when one part is hidden (see Figure.sum_of)."""
+    parts = [cells[k] for k in figure.sum_of if k in cells]
+    if not any(p.hidden or p.partial for p in parts):
+        return
+    for key in figure.sum_of:
+        part = cells.get(key)
+        if part is not None and part.value and not part.hidden:
+            cells[key] = Cell(part.value, NO_FIGURE, hidden=True)
+
+
+def change(figure: Figure, now: Cell, before: Cell) -> str:
+    """The difference with the period before in words, or "" when it may not or cannot be shown."""
+    if not (now.comparable and before.comparable):
+        return ""
+    diff = now.value - before.value
+    amount = format_value(figure.unit, abs(diff))
+    if figure.unit == Unit.PERCENT:
+        amount = amount.removesuffix("%")
+        if round(diff, 1) == 0:
+            return _("the same")
+        if diff > 0:
+            return _("%(n)s percentage points more") % {"n": amount}
+        return _("%(n)s percentage points less") % {"n": amount}
+    if amount in ("0", "0,0", "0.0"):
+        return _("the same")
+    if diff > 0:
+        return _("%(n)s more") % {"n": amount}
+    return _("%(n)s less") % {"n": amount}

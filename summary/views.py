@@ -1,0 +1,304 @@
+"""The pilot summary of one house and of all houses a person may see; its print view, CSV and PDF;
+staff's targets and stories. Aggregates only: nobody's name, nobody's own words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from residents.decorators import house_view
+from residents.models import House, Role
+from residents.permissions import can, require
+from summary import exports, periods, services
+from summary import report as reports
+from summary.forms import PeriodForm, StoryForm, TargetsForm
+from summary.models import Story, Target
+
+PER_PAGE = 50
+
+
+def houses_for(user) -> list[House]:
+    """The houses whose summary a person may read: where they are viewer, coordinator or staff."""
+    if not user.is_authenticated:
+        return []
+    houses = House.objects.filter(is_active=True)
+    if not user.is_superuser:
+        houses = houses.filter(pk__in=House.objects.where(user, Role.VIEWER, Role.COORDINATOR, Role.STAFF))
+    return list(houses.order_by("name", "pk"))
+
+
+def _build(request, houses: list[House], *, every_house: bool = False):
+    now = timezone.now()
+    today = timezone.localdate(now)
+    pilot = periods.pilot_period(houses, today)
+    period, problem = periods.parse_period(request.GET, pilot=pilot, today=today)
+    report = reports.build(houses=houses, period=period, now=now, every_house=every_house)
+    return report, problem
+
+
+def _period_choices(period: periods.Period, today: dt.date) -> list[dict]:
+    """Quick links to the usual periods (the form does the rest)."""
+    this_month = periods.month_of(today)
+    options = [
+        (_("Whole pilot"), {"periode": periods.PILOT}),
+        (_("This month"), this_month.params()),
+        (_("Last month"), this_month.previous().params()),
+        (_("This quarter"), periods.quarter_of(today).params()),
+        (_("This year"), periods.year_of(today).params()),
+    ]
+    return [
+        {"label": label, "query": urlencode(params), "current": params == period.params()}
+        for label, params in options
+    ]
+
+
+def _context(request, report, problem: str, *, house: House | None) -> dict:
+    period = report.period
+    today = timezone.localdate(report.now)
+    query = urlencode(period.params())
+    form = PeriodForm(
+        initial={
+            "periode": period.kind,
+            "van": period.first_day if period.kind != periods.PILOT else None,
+            "tot": period.last_day if period.kind == periods.CUSTOM else None,
+        }
+    )
+    steps = {}
+    if period.kind in (periods.MONTH, periods.QUARTER, periods.YEAR):
+        steps = {
+            "previous": urlencode(period.previous().params()),
+            "next": urlencode(period.next().params()),
+        }
+    prefix, kwargs = ("summary:house", {"house": house.slug}) if house else ("summary:all", {})
+    return {
+        "house": house,
+        "report": report,
+        "problem": problem,
+        "form": form,
+        "query": query,
+        "choices": _period_choices(period, today),
+        "steps": steps,
+        "page_url": reverse(prefix, kwargs=kwargs),
+        "print_url": reverse(f"{prefix}_print", kwargs=kwargs) + "?" + query,
+        "csv_url": reverse(f"{prefix}_csv", kwargs=kwargs) + "?" + query,
+        "pdf_url": reverse(f"{prefix}_pdf", kwargs=kwargs) + "?" + query,
+        "can_edit": house is not None and can(request.user, "summary.edit", house),
+    }
+
+
+def _house_table(request, report, context: dict) -> None:
+    """The table of houses: sorted by a column through links, 50 rows a page."""
+    key = request.GET.get("sorteer", "huis")
+    if key not in reports.SORT_KEYS:
+        key = "huis"
+    descending = request.GET.get("richting") == "af"
+    rows = reports.sort_rows(report.house_rows, report.columns, key, descending)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("pagina"))
+    base = context["query"]
+    headers = []
+    for sort_key, figure_key in reports.SORT_KEYS.items():
+        figure = next((f for f in report.columns if f.key == figure_key), None)
+        current = sort_key == key
+        # A number column starts with the largest; the name column with A.
+        first_descending = figure is not None
+        direction = ("op" if descending else "af") if current else ("af" if first_descending else "op")
+        headers.append(
+            {
+                "label": reports.SHORT_LABELS[figure.key] if figure else _("House"),
+                "query": f"{base}&{urlencode({'sorteer': sort_key, 'richting': direction})}",
+                "aria_sort": ("descending" if descending else "ascending") if current else "",
+                "numeric": figure is not None,
+                "next_direction": direction,
+            }
+        )
+    context.update(
+        {
+            "table_headers": headers,
+            "table_page": page,
+            "table_query": f"{base}&{urlencode({'sorteer': key, 'richting': 'af' if descending else 'op'})}",
+        }
+    )
+
+
+# --- the summary pages ------------------------------------------------------------------------
+
+
+@house_view
+@require("summary.view")
+def house_summary(request, house: House):
+    report, problem = _build(request, [house])
+    return render(request, "summary/summary.html", _context(request, report, problem, house=house))
+
+
+@login_required
+def all_summary(request):
+    houses = houses_for(request.user)
+    if not houses:
+        raise PermissionDenied
+    report, problem = _build(request, houses)
+    context = _context(request, report, problem, house=None)
+    _house_table(request, report, context)
+    return render(request, "summary/summary.html", context)
+
+
+@house_view
+@require("summary.view")
+def house_print(request, house: House):
+    report, problem = _build(request, [house])
+    return render(request, "summary/print.html", _context(request, report, problem, house=house))
+
+
+@login_required
+def all_print(request):
+    houses = houses_for(request.user)
+    if not houses:
+        raise PermissionDenied
+    report, problem = _build(request, houses)
+    context = _context(request, report, problem, house=None)
+    context["table_rows"] = reports.sort_rows(report.house_rows, report.columns, "huis", False)
+    context["short_labels"] = [reports.SHORT_LABELS[f.key] for f in report.columns]
+    return render(request, "summary/print.html", context)
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _file_name(report, house: House | None, extension: str) -> str:
+    who = house.slug if house else "alle-huizen"
+    return f"overzicht-{who}-{report.period.first_day:%Y-%m-%d}-{report.period.last_day:%Y-%m-%d}.{extension}"
+
+
+@house_view
+@require("summary.view")
+def house_csv(request, house: House):
+    report, _problem = _build(request, [house], every_house=True)
+    return _download(exports.csv_bytes(report), "text/csv; charset=utf-8", _file_name(report, house, "csv"))
+
+
+@login_required
+def all_csv(request):
+    houses = houses_for(request.user)
+    if not houses:
+        raise PermissionDenied
+    report, _problem = _build(request, houses, every_house=True)
+    return _download(exports.csv_bytes(report), "text/csv; charset=utf-8", _file_name(report, None, "csv"))
+
+
+@house_view
+@require("summary.view")
+def house_pdf(request, house: House):
+    from summary.pdf import render_pdf
+
+    report, _problem = _build(request, [house])
+    return _download(render_pdf(report), "application/pdf", _file_name(report, house, "pdf"))
+
+
+@login_required
+def all_pdf(request):
+    from summary.pdf import render_pdf
+
+    houses = houses_for(request.user)
+    if not houses:
+        raise PermissionDenied
+    report, _problem = _build(request, houses)
+    return _download(render_pdf(report), "application/pdf", _file_name(report, None, "pdf"))
+
+
+# --- staff: targets and stories --------------------------------------------------------------
+
+
+def _summary_url(house: House) -> str:
+    return reverse("summary:house", kwargs={"house": house.slug})
+
+
+@house_view
+@require("summary.edit")
+@require_http_methods(["GET", "POST"])
+def targets(request, house: House):
+    current = dict(Target.objects.filter(house=house).values_list("figure", "value"))
+    form = TargetsForm(request.POST or None, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.save_targets(house=house, by=request.user, values=form.targets())
+        except services.SummaryError as err:
+            form.add_error(None, str(err))
+        else:
+            if changes:
+                messages.success(request, _("The targets are saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect(_summary_url(house))
+    return render(request, "summary/targets.html", {"house": house, "form": form})
+
+
+@house_view
+@require("summary.edit")
+def stories(request, house: House):
+    items = Story.objects.filter(house=house).prefetch_related("quotes").order_by("-first_day", "pk")
+    return render(request, "summary/stories.html", {"house": house, "stories": items})
+
+
+def _story(house: House, pk: int) -> Story:
+    story = Story.objects.filter(house=house, pk=pk).first()
+    if story is None:
+        raise Http404
+    return story
+
+
+def _story_form(request, house: House, story: Story | None):
+    form = StoryForm(request.POST or None, instance=story or Story(house=house))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_story(
+                house=house, by=request.user, data=form.story_data(), quotes=form.quotes(), story=story
+            )
+        except services.SummaryError as err:
+            form.add_error(None, str(err))
+        else:
+            messages.success(request, _("The story is saved."))
+            return redirect(
+                _summary_url(house)
+                + "?"
+                + urlencode(periods.Period(saved.first_day, saved.last_day).params())
+            )
+    return render(request, "summary/story_form.html", {"house": house, "form": form, "story": story})
+
+
+@house_view
+@require("summary.edit")
+@require_http_methods(["GET", "POST"])
+def story_add(request, house: House):
+    return _story_form(request, house, None)
+
+
+@house_view
+@require("summary.edit")
+@require_http_methods(["GET", "POST"])
+def story_edit(request, house: House, pk: int):
+    return _story_form(request, house, _story(house, pk))
+
+
+@house_view
+@require("summary.edit")
+@require_http_methods(["GET", "POST"])
+def story_delete(request, house: House, pk: int):
+    story = _story(house, pk)
+    if request.method == "POST":
+        services.delete_story(story=story, by=request.user)
+        messages.success(request, _("The story “%(title)s” is deleted.") % {"title": story.title})
+        return redirect(reverse("summary:stories", kwargs={"house": house.slug}))
+    return render(request, "summary/story_delete.html", {"house": house, "story": story})
