@@ -15,7 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from summary import sections
-from summary.figures import Cell, Figure, Reading, cell, change, format_value, hide_parts, total_cell
+from summary.figures import (
+    NO_FIGURE,
+    Cell,
+    Figure,
+    Reading,
+    cell,
+    change,
+    format_value,
+    hide_parts,
+    total_cell,
+)
 from summary.models import Story, Target, TargetFigure
 from summary.periods import Period, house_pilot, pilot_period
 from summary.selectors import CUR, PILOT, PREV, Scope, Store, collect
@@ -238,11 +248,13 @@ def build(
 
     def row(figure: Figure) -> Row:
         now_cell, before = report.totals[CUR][figure.key], report.totals[PREV][figure.key]
+        if report.previous_before_pilot:  # zeros from before the pilot compare nothing: no figure
+            before = Cell(None, NO_FIGURE)
         return Row(figure, now_cell, before, change(figure, now_cell, before))
 
     listed = {f.key for f in figures}
     report.key_rows = [row(sections.figure(k)) for k in sections.KEY_FIGURES if k in listed]
-    months = period.months()
+    months = [m for m in period.months() if m <= today]  # no empty months still to come
     everyone = Reading(store, report.house_ids)
     report.sections = [
         SectionView(

@@ -23,9 +23,11 @@ from django.db.models import (
     BooleanField,
     Count,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -85,9 +87,14 @@ class Scope:
             self._pilots = {h.pk: house_pilot(h, self.today) for h in self.houses}
         return self._pilots
 
+    def clip(self, bounds: tuple[dt.datetime, dt.datetime]) -> tuple[dt.datetime, dt.datetime]:
+        """Count up to now: what is booked or planned after today is not part of "so far"."""
+        start, end = bounds
+        return start, max(start, min(end, self.now))
+
     def pilot_bounds(self) -> dict[int, tuple[dt.datetime, dt.datetime]]:
         if not hasattr(self, "_pilot_bounds"):
-            self._pilot_bounds = {pk: Period(*days).bounds() for pk, days in self.pilots().items()}
+            self._pilot_bounds = {pk: self.clip(Period(*days).bounds()) for pk, days in self.pilots().items()}
         return self._pilot_bounds
 
     def envelope_range(self) -> DateTimeTZRange:
@@ -161,7 +168,7 @@ class Windows:
     joined "pilot" rows (made in Python by periods.house_pilot, so SQL repeats no rule)."""
 
     def __init__(self, scope: Scope):
-        self.bounds = {CUR: scope.period.bounds(), PREV: scope.previous.bounds()}
+        self.bounds = {CUR: scope.clip(scope.period.bounds()), PREV: scope.clip(scope.previous.bounds())}
         self.scope = scope
 
     def edges(self, window: str) -> tuple[str, str, list]:
@@ -452,8 +459,10 @@ def reach(scope: Scope, store: Store) -> None:
     ids = scope.house_ids
     parts = [
         Booking.objects.filter(
+            # An activity's booking is made by whoever runs it. NOT EXISTS, not activity__isnull
+            # (a LEFT JOIN ... IS NULL PostgreSQL estimates at one row, and then loops).
+            ~Exists(Activity.objects.filter(booking=OuterRef("pk"))),
             status=Booking.Status.CONFIRMED,
-            activity__isnull=True,  # an activity's booking is made by whoever runs it
             room__house__in=ids,
             period__overlap=scope.envelope_range(),
         ).values_list("room__house_id", "booker_id", F("period__startswith")),
@@ -475,26 +484,28 @@ def reach(scope: Scope, store: Store) -> None:
         sql, p = qs.order_by().query.sql_with_params()
         union.append(f"SELECT * FROM ({sql}) AS part{n}")  # noqa: S608 - Django's SQL, values are parameters
         params.extend(p)
-    cur, prev = scope.period.bounds(), scope.previous.bounds()
+    cur, prev = scope.clip(scope.period.bounds()), scope.clip(scope.previous.bounds())
     pilot_sql, pilot_params = Windows(scope).pilot_rows()
-    # Each person once per house with the windows they were seen in (bool_or), so the counts per
-    # house are plain counts; per month and over all houses a DISTINCT over far fewer rows.
+    # Each person once per house and month of the chosen period (m, NULL outside it) with the other
+    # windows they were seen in (bool_or): grouped before it is kept, so far fewer rows than events
+    # are materialized. Then once per house (plain counts per house); per month and over all houses
+    # a DISTINCT over those few rows.
     sql = f"""
         WITH done (h, p, t) AS ({" UNION ALL ".join(union)}),
         seen AS MATERIALIZED (
             SELECT done.h, done.p,
-                   done.t >= %s AND done.t < %s AS in_cur,
-                   done.t >= %s AND done.t < %s AS in_prev,
-                   done.t >= pilot.s AND done.t < pilot.e AS in_pilot,
                    CASE WHEN done.t >= %s AND done.t < %s
-                        THEN date_trunc('month', done.t AT TIME ZONE %s)::date END AS m
+                        THEN date_trunc('month', done.t AT TIME ZONE %s)::date END AS m,
+                   bool_or(done.t >= %s AND done.t < %s) AS in_prev,
+                   bool_or(done.t >= pilot.s AND done.t < pilot.e) AS in_pilot
             FROM done JOIN {pilot_sql} ON pilot.h = done.h
             WHERE (done.h, done.p) NOT IN (
                 SELECT role.house_id, role.user_id FROM residents_membership AS role
                 WHERE role.status = %s AND role.role = ANY(%s))
+            GROUP BY 1, 2, 3
         ),
         person AS (
-            SELECT h, p, bool_or(in_cur) AS in_cur, bool_or(in_prev) AS in_prev,
+            SELECT h, p, bool_or(m IS NOT NULL) AS in_cur, bool_or(in_prev) AS in_prev,
                    bool_or(in_pilot) AS in_pilot
             FROM seen GROUP BY h, p
         )
@@ -503,7 +514,8 @@ def reach(scope: Scope, store: Store) -> None:
                COUNT(*) FILTER (WHERE in_pilot)
         FROM person GROUP BY h
         UNION ALL
-        SELECT 2, NULL, m, COUNT(DISTINCT p), 0, 0 FROM seen WHERE m IS NOT NULL GROUP BY m
+        SELECT 2, NULL, m, COUNT(*), 0, 0
+        FROM (SELECT DISTINCT m, p FROM seen WHERE m IS NOT NULL) AS month_person GROUP BY m
         UNION ALL
         SELECT 3, NULL, NULL,
                COUNT(DISTINCT p) FILTER (WHERE in_cur), COUNT(DISTINCT p) FILTER (WHERE in_prev), 0
@@ -513,11 +525,9 @@ def reach(scope: Scope, store: Store) -> None:
         *params,
         cur[0],
         cur[1],
+        settings.TIME_ZONE,
         prev[0],
         prev[1],
-        cur[0],
-        cur[1],
-        settings.TIME_ZONE,
         *pilot_params,
         Membership.Status.ACTIVE,
         list(RUNNING_ROLES),

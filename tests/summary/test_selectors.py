@@ -57,8 +57,8 @@ def test_activities_held_and_attendance(store, june):
 def test_reach_counts_people_once_without_those_who_run_the_house(store, june):
     assert value(store, june, "reach") == 10
     assert value(store, june, "reach", PREV) == 5
-    # The pilot adds p7, signed up for the activity of 5 July (in the pilot, after "now").
-    assert value(store, june, "reach", PILOT) == 16
+    # The pilot so far: p7's sign-up for the activity of 5 July (after "now") does not count yet.
+    assert value(store, june, "reach", PILOT) == 15
     assert store.month("reach", dt.date(2025, 6, 1)) == 10
 
 
@@ -105,3 +105,19 @@ def test_an_empty_month_counts_zero(june):
     store = collect(Scope(houses=[june["house"]], period=month_of(dt.date(2025, 3, 1)), now=NOW))
     assert store.get(june["house"].pk, "activities_held") == 0
     assert store.get(june["house"].pk, "reach") == 0
+
+
+def test_what_is_still_to_come_does_not_count_yet(june):
+    """A period that is not over counts up to now: a booking later this month is not "booked" yet."""
+    from tests.activities.factories import at, make_booking
+
+    july = month_of(dt.date(2025, 7, 1))
+    later = make_booking(
+        june["room"], june["p"][0], at(dt.date(2025, 7, 20), "10:00"), at(dt.date(2025, 7, 20), "12:00")
+    )
+    store = collect(Scope(houses=[june["house"]], period=july, now=NOW))
+    # Only the hour of the night booking of 30 June to 1 July 01:00 has passed.
+    assert store.get(june["house"].pk, "room_booked_hours", CUR) == pytest.approx(1)
+    # Negative control: seen from after the 20th, the later booking counts.
+    after = collect(Scope(houses=[june["house"]], period=july, now=later.period.upper + dt.timedelta(days=1)))
+    assert after.get(june["house"].pk, "room_booked_hours", CUR) == pytest.approx(3)

@@ -193,3 +193,17 @@ def test_an_old_short_name_redirects(house, viewer, client_for, mfa_off):
     response = client_for(viewer).get("/w4/overzicht/?periode=maand")
     assert response.status_code == 301
     assert response["Location"] == "/witmond/overzicht/?periode=maand"
+
+
+def test_the_period_before_the_pilot_shows_no_figures_to_compare(june, viewer, client_for, mfa_off, at_now):
+    """The whole pilot compared with the year before it: not "0 · 3 more" but no figure at all."""
+    house = june["house"]
+    response = client_for(viewer).get(reverse("summary:house", kwargs={"house": house.slug}))
+    page = response.content.decode()
+    assert "De periode ervoor ligt voor de pilot" in page
+    assert "meer</" not in page and " meer<" not in page
+    # Negative control: June compared with May (both in the pilot) does show the difference.
+    response = client_for(viewer).get(
+        reverse("summary:house", kwargs={"house": house.slug}), {"periode": "maand", "van": "2025-06-01"}
+    )
+    assert "meer" in response.content.decode()
