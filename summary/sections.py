@@ -183,8 +183,6 @@ def student_charts(reading: Reading, months: list[dt.date]) -> list[SafeString]:
 
 # --- the figures -------------------------------------------------------------------------------
 
-gl = gettext_lazy
-
 
 def _visits(r: Reading) -> float:
     return r("came") + r("walk_ins")
@@ -212,35 +210,35 @@ def _households(r: Reading) -> float | None:
 
 ROOM = Section(
     key="room",
-    title=gl("The living room"),
+    title=gettext_lazy("The living room"),
     families=(selectors.room_use, selectors.bookable_hours),
     charts=room_charts,
     figures=(
         Figure(
             "room_booked_hours",
-            gl("Hours booked"),
-            gl("All hours of confirmed bookings of the rooms in this period, activities included."),
+            gettext_lazy("Hours booked"),
+            gettext_lazy("All hours of confirmed bookings of the rooms in this period, activities included."),
             metric("room_booked_hours"),
             Unit.HOURS,
         ),
         Figure(
             "room_held_hours",
-            gl("Hours that took place"),
-            gl("Hours of bookings the house marked as “it took place”."),
+            gettext_lazy("Hours that took place"),
+            gettext_lazy("Hours of bookings the house marked as “it took place”."),
             metric("room_held_hours"),
             Unit.HOURS,
         ),
         Figure(
             "room_no_show_hours",
-            gl("Hours nobody came"),
-            gl("Hours of bookings the house marked as “nobody came” (no-show)."),
+            gettext_lazy("Hours nobody came"),
+            gettext_lazy("Hours of bookings the house marked as “nobody came” (no-show)."),
             metric("room_no_show_hours"),
             Unit.HOURS,
         ),
         Figure(
             "room_share",
-            gl("Share of bookable hours in use"),
-            gl(
+            gettext_lazy("Share of bookable hours in use"),
+            gettext_lazy(
                 "Hours booked (without no-shows) divided by the hours the rooms can be booked, "
                 "closed days left out."
             ),
@@ -249,15 +247,15 @@ ROOM = Section(
         ),
         Figure(
             "room_bookings",
-            gl("Bookings"),
-            gl("Confirmed bookings that start in this period."),
+            gettext_lazy("Bookings"),
+            gettext_lazy("Confirmed bookings that start in this period."),
             metric("room_bookings"),
         ),
         *(
             Figure(
                 f"room_bookings_{value}",
-                format_lazy("{}: {}", gl("Bookings"), label),
-                gl("Confirmed bookings with this purpose that start in this period."),
+                format_lazy("{}: {}", gettext_lazy("Bookings"), label),
+                gettext_lazy("Confirmed bookings with this purpose that start in this period."),
                 metric(f"room_bookings_{value}"),
                 listed=False,
             )
@@ -268,21 +266,21 @@ ROOM = Section(
 
 ACTIVITIES = Section(
     key="activities",
-    title=gl("Activities"),
+    title=gettext_lazy("Activities"),
     families=(selectors.activities_held,),
     charts=activity_charts,
     figures=(
         Figure(
             "activities_held",
-            gl("Activities held"),
-            gl("Activities on the programme that were not cancelled and ended in this period."),
+            gettext_lazy("Activities held"),
+            gettext_lazy("Activities on the programme that were not cancelled and ended in this period."),
             metric("activities_held"),
         ),
         *(
             Figure(
                 f"activities_held_{value}",
-                format_lazy("{}: {}", gl("Activities held"), label),
-                gl("Activities of this kind held in this period."),
+                format_lazy("{}: {}", gettext_lazy("Activities held"), label),
+                gettext_lazy("Activities of this kind held in this period."),
                 metric(f"activities_held_{value}"),
                 listed=False,
             )
@@ -293,34 +291,34 @@ ACTIVITIES = Section(
 
 ATTENDANCE = Section(
     key="attendance",
-    title=gl("Visitors"),
+    title=gettext_lazy("Visitors"),
     families=(selectors.activities_held,),
     figures=(
         Figure(
             "signed_up",
-            gl("Sign-ups"),
-            gl("Sign-ups for the activities held, without cancelled ones and the waiting list."),
+            gettext_lazy("Sign-ups"),
+            gettext_lazy("Sign-ups for the activities held, without cancelled ones and the waiting list."),
             metric("signed_up"),
             people=True,
         ),
         Figure(
             "came",
-            gl("Came after signing up"),
-            gl("Sign-ups of people the organisers marked as present."),
+            gettext_lazy("Came after signing up"),
+            gettext_lazy("Sign-ups of people the organisers marked as present."),
             metric("came"),
             people=True,
         ),
         Figure(
             "walk_ins",
-            gl("Walk-ins"),
-            gl("People who came without signing up, as the organisers counted them."),
+            gettext_lazy("Walk-ins"),
+            gettext_lazy("People who came without signing up, as the organisers counted them."),
             metric("walk_ins"),
             people=True,
         ),
         Figure(
             "visits",
-            gl("Visits"),
-            gl(
+            gettext_lazy("Visits"),
+            gettext_lazy(
                 "People who came after signing up plus walk-ins. "
                 "Someone who comes three times counts three times."
             ),
@@ -330,8 +328,8 @@ ATTENDANCE = Section(
         ),
         Figure(
             "average_visits",
-            gl("Visitors per activity"),
-            gl("Visits divided by the activities whose attendance was recorded."),
+            gettext_lazy("Visitors per activity"),
+            gettext_lazy("Visits divided by the activities whose attendance was recorded."),
             _average,
             Unit.AVERAGE,
             from_people=("visits",),
@@ -341,14 +339,14 @@ ATTENDANCE = Section(
 
 REACH = Section(
     key="reach",
-    title=gl("Reach"),
+    title=gettext_lazy("Reach"),
     families=(selectors.reach, selectors.members, selectors.households),
     charts=reach_charts,
     figures=(
         Figure(
             "reach",
-            gl("Residents reached"),
-            gl(
+            gettext_lazy("Residents reached"),
+            gettext_lazy(
                 "Different people who booked the room, signed up for or came to an activity, or proposed or "
                 "supported an idea. Everyone counts once. Coordinators and staff do not count."
             ),
@@ -357,8 +355,8 @@ REACH = Section(
         ),
         Figure(
             "households_share",
-            gl("Households in the area reached"),
-            gl(
+            gettext_lazy("Households in the area reached"),
+            gettext_lazy(
                 "Residents reached divided by the households in the area, as staff entered them. "
                 "Two people of one household count twice."
             ),
@@ -368,8 +366,8 @@ REACH = Section(
         ),
         Figure(
             "new_members",
-            gl("New members"),
-            gl("Residents whose membership of the house was verified in this period."),
+            gettext_lazy("New members"),
+            gettext_lazy("Residents whose membership of the house was verified in this period."),
             metric("new_members"),
             people=True,
         ),
@@ -378,14 +376,14 @@ REACH = Section(
 
 STUDENTS = Section(
     key="students",
-    title=gl("Students"),
+    title=gettext_lazy("Students"),
     families=(selectors.student_hours,),
     charts=student_charts,
     figures=(
         Figure(
             "student_hours",
-            gl("Approved student hours"),
-            gl(
+            gettext_lazy("Approved student hours"),
+            gettext_lazy(
                 "Hours students did for the neighbourhood and a coordinator approved, "
                 "by the day they were done."
             ),
@@ -394,15 +392,17 @@ STUDENTS = Section(
         ),
         Figure(
             "student_hours_due",
-            gl("Hours due under the obligation"),
-            gl("The hours students owe the neighbourhood, for the part of their obligation in this period."),
+            gettext_lazy("Hours due under the obligation"),
+            gettext_lazy(
+                "The hours students owe the neighbourhood, for the part of their obligation in this period."
+            ),
             metric("student_hours_due"),
             Unit.HOURS,
         ),
         Figure(
             "student_share",
-            gl("Share of the obligation done"),
-            gl("Approved hours divided by the hours due."),
+            gettext_lazy("Share of the obligation done"),
+            gettext_lazy("Approved hours divided by the hours due."),
             lambda r: ratio(r("student_minutes") / 60, r("student_hours_due")),
             Unit.PERCENT,
         ),
@@ -411,39 +411,43 @@ STUDENTS = Section(
 
 IDEAS = Section(
     key="ideas",
-    title=gl("Ideas and polls"),
+    title=gettext_lazy("Ideas and polls"),
     families=(selectors.ideas_and_polls, selectors.members, selectors.poll_seats),
     figures=(
         Figure(
             "ideas_proposed",
-            gl("Ideas proposed"),
-            gl("Ideas residents proposed in this period."),
+            gettext_lazy("Ideas proposed"),
+            gettext_lazy("Ideas residents proposed in this period."),
             metric("ideas_proposed"),
         ),
         Figure(
             "ideas_planned",
-            gl("Of these: planned"),
-            gl("Ideas proposed in this period that are now planned."),
+            gettext_lazy("Of these: planned"),
+            gettext_lazy("Ideas proposed in this period that are now planned."),
             metric("ideas_planned"),
         ),
         Figure(
             "ideas_done",
-            gl("Of these: done"),
-            gl("Ideas proposed in this period that are now done."),
+            gettext_lazy("Of these: done"),
+            gettext_lazy("Ideas proposed in this period that are now done."),
             metric("ideas_done"),
         ),
-        Figure("polls", gl("Polls"), gl("Polls that closed in this period."), metric("polls")),
+        Figure(
+            "polls", gettext_lazy("Polls"), gettext_lazy("Polls that closed in this period."), metric("polls")
+        ),
         Figure(
             "voters",
-            gl("Votes"),
-            gl("Members who voted in those polls. Someone who voted in two polls counts twice."),
+            gettext_lazy("Votes"),
+            gettext_lazy("Members who voted in those polls. Someone who voted in two polls counts twice."),
             metric("voters"),
             people=True,
         ),
         Figure(
             "turnout",
-            gl("Turnout"),
-            gl("Votes divided by the members of the house (residents and students, now), per poll."),
+            gettext_lazy("Turnout"),
+            gettext_lazy(
+                "Votes divided by the members of the house (residents and students, now), per poll."
+            ),
             _turnout,
             Unit.PERCENT,
             from_people=("voters",),
@@ -453,19 +457,19 @@ IDEAS = Section(
 
 NEWS = Section(
     key="news",
-    title=gl("News"),
+    title=gettext_lazy("News"),
     families=(selectors.news,),
     figures=(
         Figure(
             "news_posts",
-            gl("News posts"),
-            gl("Posts for this house published in this period (not the posts for all houses)."),
+            gettext_lazy("News posts"),
+            gettext_lazy("Posts for this house published in this period (not the posts for all houses)."),
             metric("news_posts"),
         ),
         Figure(
             "koffiekrant_issues",
-            gl("Koffiekranten"),
-            gl("Published koffiekranten of the weeks that start in this period."),
+            gettext_lazy("Koffiekranten"),
+            gettext_lazy("Published koffiekranten of the weeks that start in this period."),
             metric("koffiekrant_issues"),
         ),
     ),

@@ -64,3 +64,24 @@ def test_dutch_is_what_people_read():
         assert translation.gettext("Skip to the content") == "Naar de inhoud"
         # Package texts we word with informal "je" (residents/wording.py)
         assert translation.gettext("Your password can’t be entirely numeric.").startswith("Je ")
+
+
+def test_no_other_names_for_gettext():
+    """makemessages finds only the usual names (_ , gettext_lazy, ...); `gl = gettext_lazy` would make
+    its strings look unused, so the next catalogue update drops their translations."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    alias = re.compile(
+        r"^\s*(?!_\s*=)\w+\s*=\s*(?:gettext|gettext_lazy|ngettext|pgettext|pgettext_lazy)\s*$", re.M
+    )
+    imported = re.compile(r"import\s+(?:gettext|gettext_lazy|ngettext|pgettext)\s+as\s+(?!_\b)\w+")
+    found = []
+    for app in ("wijkhuis", "residents", "activities", "duties", "news", "summary"):
+        for path in (root / app).rglob("*.py"):
+            text = path.read_text()
+            found += [f"{path.relative_to(root)}: {m.group(0).strip()}" for m in alias.finditer(text)]
+            found += [f"{path.relative_to(root)}: {m.group(0).strip()}" for m in imported.finditer(text)]
+    assert not found, found
+    assert alias.search("gl = gettext_lazy\n") and imported.search("import gettext_lazy as gl")  # it can fail
