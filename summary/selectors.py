@@ -499,9 +499,10 @@ def reach(scope: Scope, store: Store) -> None:
                    bool_or(done.t >= %s AND done.t < %s) AS in_prev,
                    bool_or(done.t >= pilot.s AND done.t < pilot.e) AS in_pilot
             FROM done JOIN {pilot_sql} ON pilot.h = done.h
-            WHERE (done.h, done.p) NOT IN (
-                SELECT role.house_id, role.user_id FROM residents_membership AS role
-                WHERE role.status = %s AND role.role = ANY(%s))
+            WHERE NOT EXISTS (
+                SELECT FROM residents_membership AS role
+                WHERE role.house_id = done.h AND role.user_id = done.p
+                  AND role.status = %s AND role.role = ANY(%s))
             GROUP BY 1, 2, 3
         ),
         person AS (
