@@ -124,3 +124,19 @@ def test_every_app_of_ours_is_installed_by_pip():
     assert "summary" in ours and "news" in ours
     missing = [app for app in ours if not any(fnmatch.fnmatch(app, pattern) for pattern in include)]
     assert not missing, f"add to [tool.setuptools.packages.find] include: {missing}"
+
+
+def test_up_says_when_its_port_is_taken_and_starts_nothing(capsys, monkeypatch):
+    import socket
+
+    started = []
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(a))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert not cli._port_free("127.0.0.1", port)
+        assert cli.main(["up", "--no-demo", "--port", str(port)]) == 1
+    assert f"Port {port} is in use" in capsys.readouterr().out
+    assert started == []  # no worker left behind
+    assert cli._port_free("127.0.0.1", port)  # negative control: free again once released

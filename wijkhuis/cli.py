@@ -52,6 +52,11 @@ def _up(args: list[str]) -> int:
     parser.add_argument("--no-demo", action="store_true", help="do not add demo data")
     opts = parser.parse_args(args)
 
+    if not _port_free(opts.host, opts.port):
+        # runserver would stop the whole process on this, leaving the worker behind;
+        # say it before anything starts.
+        print(f"Port {opts.port} is in use. Stop what runs there, or start with --port <another number>.")
+        return 1
     # A local demo: debug pages, mail printed here, no forced two-step login.
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("DEMO_MODE", "false" if opts.no_demo else "true")
@@ -93,6 +98,17 @@ def _up(args: list[str]) -> int:
         except subprocess.TimeoutExpired:
             worker.kill()
     return 0
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
