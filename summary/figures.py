@@ -118,7 +118,8 @@ def decimals_for(unit: Unit, value: float) -> int:
     if unit == Unit.COUNT:
         return 0
     if unit in (Unit.HOURS, Unit.PERCENT):
-        return 0 if abs(value) >= 10 or float(value).is_integer() else 1
+        shown = round(float(value), 1)  # decide on what is shown: 9,96 is "10", 9,04 is "9"
+        return 0 if abs(shown) >= 10 or shown.is_integer() else 1
     return 1
 
 

@@ -95,3 +95,16 @@ def test_the_total_of_all_houses_hides_a_small_house(june, other_house, superuse
         make_booking(room, person, at(D(2025, 6, 10 + n), "14:00"), at(D(2025, 6, 10 + n), "16:00"))
     page = text(client.get(url("all", **JUNE_QUERY)))
     assert "Bereikte bewoners 15 " in page
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(9.96, "10%"), (9.04, "9%"), (9.5, "9,5%"), (12.4, "12%"), (0.25, "0,3%"), (0, "0%")],
+)
+def test_percentages_read_the_same_way_whatever_the_rounding(value, shown):
+    from django.utils import translation
+
+    from summary.figures import Unit, format_value
+
+    with translation.override("nl"):
+        assert format_value(Unit.PERCENT, value) == shown
