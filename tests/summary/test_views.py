@@ -72,7 +72,7 @@ def test_the_viewer_reads_figures_with_their_explanation(june, viewer, client_fo
         "Uren gereserveerd Alle uren van bevestigde reserveringen van de ruimtes in deze periode, "
         "ook die van activiteiten. 9 2 7 meer"
     ) in page
-    assert "Bezetting van de ruimtes" in page and "1,4% 0,4% 1,0 procentpunt meer" in page
+    assert "Bezetting van de ruimtes" in page and "1,4% 0,4% 1 procentpunt meer" in page
     assert "Bereikte huishoudens in de buurt" in page and "10% 5% 5 procentpunt meer" in page
     # Charts, each with its table behind a disclosure.
     assert page.count("Bekijk de cijfers in een tabel") == 6
