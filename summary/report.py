@@ -7,6 +7,7 @@ view, the CSV and the PDF, so they always show the same numbers under the same p
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -317,9 +318,17 @@ def _targets(report: Report, today: dt.date) -> list[TargetRow]:
     return rows
 
 
+def name_key(name: str) -> list:
+    """Sort names as people read them: "Huis 2" before "Huis 10"."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", str(name).casefold())
+    ]
+
+
 def sort_rows(rows: list[HouseRow], columns: list[Figure], key: str, descending: bool) -> list[HouseRow]:
     """The table of houses sorted by a column (by name within equal values)."""
-    rows = sorted(rows, key=lambda r: str(r.house.name).lower())
+    rows = sorted(rows, key=lambda r: name_key(r.house.name))
     figure_key = SORT_KEYS.get(key)
     if figure_key is None:
         return list(reversed(rows)) if descending else rows

@@ -207,3 +207,11 @@ def test_the_period_before_the_pilot_shows_no_figures_to_compare(june, viewer, c
         reverse("summary:house", kwargs={"house": house.slug}), {"periode": "maand", "van": "2025-06-01"}
     )
     assert "meer" in response.content.decode()
+
+
+def test_house_names_sort_as_people_read_them():
+    from summary.report import name_key
+
+    names = ["Huis 10", "huis 2", "Huis 1", "De Wingerd", "W4, Witmondplein 4"]
+    assert sorted(names, key=name_key) == ["De Wingerd", "Huis 1", "huis 2", "Huis 10", "W4, Witmondplein 4"]
+    assert sorted(names, key=str.lower) != sorted(names, key=name_key)  # plain text sorting differs
