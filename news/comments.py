@@ -225,8 +225,29 @@ def hide_comment(*, comment: Comment, by: User, reason: str) -> Comment:
             house=comment.post.house,
             changes={"post": comment.post_id, "reason": reason, "reports_handled": handled},
         )
+        _tell_writer(locked, by, reason)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = now, by, reason
     return comment
+
+
+def _tell_writer(comment: Comment, by: User, reason: str) -> None:
+    """The writer hears why, by e-mail, in the same transaction (queued, sent after commit)."""
+    writer = comment.author
+    if writer is None or not writer.email or not writer.is_active or writer.pk == by.pk:
+        return
+    house = (
+        comment.post.house
+        or House.objects.filter(
+            memberships__user=writer, memberships__status=Membership.Status.ACTIVE
+        ).first()
+    )
+    if house is None:
+        return
+    mail_person(
+        writer,
+        "news/comment_hidden_mail",
+        {"post": comment.post, "reason": reason, "post_url": comment.post.url_in(house) + "#reacties"},
+    )
 
 
 def unhide_comment(*, comment: Comment, by: User) -> Comment:

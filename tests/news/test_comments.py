@@ -558,3 +558,23 @@ def test_negative_control_without_the_constraint_two_reports(post, comment, stud
             cursor.execute(
                 f"ALTER TABLE news_commentreport ADD CONSTRAINT {CONSTRAINT} UNIQUE (comment_id, reporter_id)"
             )
+
+
+def test_the_writer_gets_an_e_mail_with_the_reason(comment, coordinator, resident, house):
+    mail.outbox.clear()
+    comments.hide_comment(comment=comment, by=coordinator, reason="Er stond een telefoonnummer in.")
+    assert [m.to for m in mail.outbox] == [[resident.email]]
+    message = mail.outbox[0]
+    assert message.subject == f"Je reactie onder “{comment.post.title}” is verborgen"
+    assert "De reden: Er stond een telefoonnummer in." in message.body
+    assert f"/{house.slug}/nieuws/{comment.post.pk}/#reacties" in message.body
+    # Showing it again and a failed second hide send nothing more.
+    comments.unhide_comment(comment=comment, by=coordinator)
+    assert len(mail.outbox) == 1
+
+
+def test_a_moderator_hiding_their_own_reaction_gets_no_e_mail(post, coordinator):
+    own = Comment.objects.create(post=post, author=coordinator, body="Oeps, verkeerde bericht")
+    mail.outbox.clear()
+    comments.hide_comment(comment=own, by=coordinator, reason="Verkeerde bericht")
+    assert mail.outbox == []
