@@ -168,14 +168,20 @@ def set_editor(*, person: User, house: House, by: User, editor: bool) -> Members
                 current.save(update_fields=["status", "decided_at", "decided_by"])
             else:
                 old = None
-                current = Membership.objects.create(
-                    user=person,
-                    house=house,
-                    role=Role.EDITOR,
-                    status=Membership.Status.ACTIVE,
-                    decided_at=timezone.now(),
-                    decided_by=by,
-                )
+                try:
+                    with transaction.atomic():
+                        current = Membership.objects.create(
+                            user=person,
+                            house=house,
+                            role=Role.EDITOR,
+                            status=Membership.Status.ACTIVE,
+                            decided_at=timezone.now(),
+                            decided_by=by,
+                        )
+                except IntegrityError:
+                    # Granted by someone else at the same moment (the lock above cannot see a row
+                    # that did not exist yet): the result is what was asked, so say nothing twice.
+                    return Membership.objects.get(user=person, house=house, role=Role.EDITOR)
             record(
                 "membership.role_granted",
                 actor=by,

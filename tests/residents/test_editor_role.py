@@ -102,3 +102,77 @@ def test_only_staff_may_grant(house, resident, persona, request, client_for):
     response = client_for(request.getfixturevalue(persona)).post(url, {"editor": "on"})
     assert response.status_code == 403
     assert not Membership.objects.filter(role=Role.EDITOR).exists()
+
+
+def _grant(barrier, person, house, by):
+    def go():
+        barrier.wait(60)
+        return services.set_editor(person=person, house=house, by=by, editor=True)
+
+    return go
+
+
+def _first_create_waits_for_the_other_to_queue(monkeypatch):
+    """The first grant creates the role only once the second waits on the row lock: the race for sure."""
+    import time
+
+    from django.db import connection
+
+    real_create = Membership.objects.create
+    calls = []
+
+    def create(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            deadline = time.monotonic() + 30
+            with connection.cursor() as cursor:
+                while time.monotonic() < deadline:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.01)  # polling a condition, not timing the test
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(Membership.objects, "create", create)
+    return calls
+
+
+def _race(house, staff, second, resident):
+    import threading
+
+    from tests.threads import run_in_threads
+
+    barrier = threading.Barrier(2)
+    return run_in_threads(_grant(barrier, resident, house, staff), _grant(barrier, resident, house, second))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_grant_at_the_same_moment_one_editor_role_no_error(
+    house, staff, resident, make_user, monkeypatch
+):
+    second = make_user("medewerker2@example.nl", "Mo Medewerker", house, "staff")
+    calls = _first_create_waits_for_the_other_to_queue(monkeypatch)
+    results = _race(house, staff, second, resident)
+    assert [kind for kind, _ in results] == ["ok", "ok"], results
+    assert len(calls) == 2  # both tried to create: the race happened
+    assert Membership.objects.filter(user=resident, house=house, role=Role.EDITOR).count() == 1
+    assert AuditEvent.objects.filter(action="membership.role_granted").count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_catching_the_race_one_grant_fails(
+    house, staff, resident, make_user, monkeypatch
+):
+    """The same race with the IntegrityError let through: shows the test above can fail."""
+    from django.db import IntegrityError
+
+    second = make_user("medewerker2@example.nl", "Mo Medewerker", house, "staff")
+    _first_create_waits_for_the_other_to_queue(monkeypatch)
+    monkeypatch.setattr(services, "IntegrityError", type("NeverRaised", (Exception,), {}))
+    results = _race(house, staff, second, resident)
+    assert sorted(kind for kind, _ in results) == ["error", "ok"]
+    assert isinstance(next(err for kind, err in results if kind == "error"), IntegrityError)
