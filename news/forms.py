@@ -6,21 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from news.models import Post
+from news.services import FIELDS
 
 IMAGE_SLOTS = (1, 2, 3)
 IMAGE_TYPES = "image/jpeg,image/png,image/webp"
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-POST_FIELDS = [
-    "title",
-    "summary",
-    "body",
-    "status",
-    "publish_at",
-    "pinned",
-    "audience",
-    "comments_enabled",
-    "photo_consent",
-]
 
 
 class PostForm(forms.ModelForm):
@@ -43,7 +33,7 @@ class PostForm(forms.ModelForm):
 
     class Meta:
         model = Post
-        fields = POST_FIELDS
+        fields = list(FIELDS)  # what the service may change, nothing else
         widgets = {
             "status": forms.RadioSelect,
             "audience": forms.RadioSelect,
@@ -90,7 +80,7 @@ class PostForm(forms.ModelForm):
         return [(self[f"image_{n}"], self[f"alt_{n}"]) for n in IMAGE_SLOTS]
 
     def post_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in POST_FIELDS}
+        return {name: self.cleaned_data[name] for name in FIELDS}
 
     def new_images(self) -> list[tuple]:
         return [
