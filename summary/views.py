@@ -38,6 +38,14 @@ def houses_for(user) -> list[House]:
     return list(houses.order_by("name", "pk"))
 
 
+def _houses_or_403(user) -> list[House]:
+    """The houses of /overzicht/ and its downloads; someone who may read none gets a 403."""
+    houses = houses_for(user)
+    if not houses:
+        raise PermissionDenied
+    return houses
+
+
 def _build(request, houses: list[House], *, every_house: bool = False):
     now = timezone.now()
     today = timezone.localdate(now)
@@ -143,9 +151,7 @@ def house_summary(request, house: House):
 
 @login_required
 def all_summary(request):
-    houses = houses_for(request.user)
-    if not houses:
-        raise PermissionDenied
+    houses = _houses_or_403(request.user)
     report, problem = _build(request, houses)
     context = _context(request, report, problem, house=None)
     _house_table(request, report, context)
@@ -161,9 +167,7 @@ def house_print(request, house: House):
 
 @login_required
 def all_print(request):
-    houses = houses_for(request.user)
-    if not houses:
-        raise PermissionDenied
+    houses = _houses_or_403(request.user)
     report, problem = _build(request, houses)
     context = _context(request, report, problem, house=None)
     context["table_rows"] = reports.sort_rows(report.house_rows, report.columns, "huis", False)
@@ -191,9 +195,7 @@ def house_csv(request, house: House):
 
 @login_required
 def all_csv(request):
-    houses = houses_for(request.user)
-    if not houses:
-        raise PermissionDenied
+    houses = _houses_or_403(request.user)
     report, _problem = _build(request, houses, every_house=True)
     return _download(exports.csv_bytes(report), "text/csv; charset=utf-8", _file_name(report, None, "csv"))
 
@@ -211,9 +213,7 @@ def house_pdf(request, house: House):
 def all_pdf(request):
     from summary.pdf import render_pdf
 
-    houses = houses_for(request.user)
-    if not houses:
-        raise PermissionDenied
+    houses = _houses_or_403(request.user)
     report, _problem = _build(request, houses)
     return _download(render_pdf(report), "application/pdf", _file_name(report, None, "pdf"))
 
