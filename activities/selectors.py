@@ -137,12 +137,12 @@ def programme_activities(
     return list(activities)
 
 
-def public_week_activities(house, start: dt.datetime, end: dt.datetime, *, limit: int = 30) -> list:
-    """The planned activities for everyone that start in [start, end), for the house's home page.
-    One query."""
+def public_week_activities(house, start: dt.datetime, end: dt.datetime, *, limit: int | None = 30) -> list:
+    """The planned activities for everyone that start in [start, end): the house's home page, the
+    koffiekrant, the screen in the living room (limit None: all of them). One query."""
     from activities.models import Activity, Audience
 
-    return list(
+    activities = (
         Activity.objects.planned()
         .filter(
             house=house,
@@ -151,8 +151,9 @@ def public_week_activities(house, start: dt.datetime, end: dt.datetime, *, limit
             period__startswith__lt=end,
         )
         .select_related("booking__room", "house")
-        .order_by("period", "title")[:limit]
+        .order_by("period", "title", "pk")
     )
+    return list(activities if limit is None else activities[:limit])
 
 
 def programme_days(activities: list) -> list[ProgrammeDay]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Audience, Booking, Room
+from activities.selectors import public_week_activities
 from activities.timeutil import local_day_bounds, local_zone
 from news.models import Post, PostImage, Screen, new_screen_token
 from residents.audit import record
@@ -143,17 +144,7 @@ def screen_content(house: House, now: dt.datetime | None = None) -> ScreenConten
 
     content.rooms = _rooms(house, now, today_end, zone)
 
-    activities = list(
-        Activity.objects.planned()
-        .filter(
-            house=house,
-            audience=Audience.EVERYONE,
-            period__startswith__gte=today_start,
-            period__startswith__lt=tomorrow_end,
-        )
-        .select_related("booking__room")
-        .order_by("period", "title", "pk")
-    )
+    activities = public_week_activities(house, today_start, tomorrow_end, limit=None)
     todays = [a for a in activities if a.start < today_end]
     coming = [a for a in todays if a.end > now]  # what is over is of no use on the screen
     tomorrows = [a for a in activities if a.start >= today_end]
