@@ -39,6 +39,7 @@ from activities.selectors import ProgrammeDay, programme_days, public_week_activ
 from activities.timeutil import local_day_bounds, local_zone
 from duties.statement import FONTS
 from news.content import render_markdown
+from news.images import NewsError
 from news.models import Issue, Post, PostImage
 from residents.audit import record
 from residents.models import House, OpeningHours, Organisation
@@ -54,12 +55,8 @@ NEWS_DAYS = 28  # "recent": published in the four weeks before the week's end (p
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # weeks outside these years are not koffiekranten (404)
 
 
-class KoffiekrantError(Exception):
+class KoffiekrantError(NewsError):
     """A koffiekrant change that cannot be made; the message is for the person, `field` for the form."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class NotAllowed(KoffiekrantError, PermissionDenied):
