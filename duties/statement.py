@@ -11,6 +11,12 @@ from fpdf import FPDF
 FONTS = Path(__file__).resolve().parent / "fonts"
 
 
+def add_fonts(pdf: FPDF, family: str = "DejaVu") -> None:
+    """Our PDFs' font (DejaVu, regular and bold, from duties/fonts): covers Dutch, Turkish, Arabic names."""
+    pdf.add_font(family, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(family, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+
+
 def _hours(value) -> str:
     return f"{value}".replace(".", ",")
 
@@ -23,8 +29,7 @@ def render_pdf(data: dict) -> bytes:
     pdf.set_author(house.name)
     # Machine-readable total in the metadata (the text itself is stored as glyphs of the font).
     pdf.set_keywords(f"total-minutes:{data['total_minutes']}")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf)
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()

@@ -37,7 +37,7 @@ from fpdf import FPDF, ResourceAccessPolicy
 from activities import timeutil
 from activities.selectors import ProgrammeDay, programme_days, public_week_activities
 from activities.timeutil import local_day_bounds, local_zone
-from duties.statement import FONTS
+from duties.statement import add_fonts
 from news.content import render_markdown
 from news.images import NewsError
 from news.models import Issue, Post, PostImage
@@ -377,8 +377,7 @@ class _Paper(FPDF):
         super().__init__(orientation="P", unit="mm", format="A4")
         # Load nothing implicitly: no URL, no file path; photos come in as bytes.
         self.resource_access_policy = ResourceAccessPolicy.NONE
-        self.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        add_fonts(self, FONT)
         self.set_auto_page_break(False)
         self.set_margins(M, M, M)
         self.c_margin = 0

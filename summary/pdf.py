@@ -5,16 +5,14 @@ The print view is the main take-away; this is for mailing. Same report, same pri
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from duties.statement import add_fonts
 from summary import periods
 from summary.figures import number
 
-FONTS = Path(__file__).resolve().parent.parent / "duties" / "fonts"
 GREY = (85, 85, 85)
 
 
@@ -38,8 +36,7 @@ def render_pdf(report) -> bytes:
     who = report.houses[0].name if report.single else _("All houses")
     pdf.set_title(f"{title} · {who}")
     pdf.set_author("Wijkhuis")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf)
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=16)
     pdf.add_page()
