@@ -21,6 +21,7 @@ from duties.forms_hours import HourLogForm, ReturnForm
 from duties.models import HourLog, Obligation
 from residents.models import House, Membership, Role
 from residents.permissions import can
+from residents.spreadsheet import safe_cell
 
 # Logs listed on the student's page; older ones stay in the statement and the export.
 LOGS_SHOWN = 100
@@ -198,14 +199,6 @@ def log_return(request, pk: int):
     else:
         messages.success(request, _("The log is sent back to the student with your reason."))
     return redirect("duties:review")
-
-
-def safe_cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula: prefix = + - @ (and tab, CR) with a quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 @login_required

@@ -7,6 +7,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from residents.spreadsheet import safe_cell
 from summary import sections
 from summary.figures import NO_FIGURE, Cell, Figure, Unit, format_value, small_text
 from summary.selectors import CUR, PILOT, PREV
@@ -28,12 +29,6 @@ def csv_text(figure: Figure, cell: Cell | None) -> str:
     if cell.partial:
         return cell.text
     return format_value(figure.unit, cell.value, plain=True)
-
-
-def _text(value) -> str:
-    """Text as a spreadsheet should show it, not run it: a leading = + - @ would start a formula."""
-    value = str(value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def csv_bytes(report) -> bytes:
@@ -62,7 +57,7 @@ def csv_bytes(report) -> bytes:
             value = report.house_targets.get((house.pk, target.value)) if target else None
             writer.writerow(
                 [
-                    _text(house.name),
+                    safe_cell(house.name),
                     str(figure.label),
                     UNITS[figure.unit](),
                     first,
