@@ -1,6 +1,9 @@
 """What staff add to the pilot summary: targets per figure, and per period a story with quotes.
 
-The figures themselves are never stored: summary.selectors counts them from the other apps.
+The figures are counted from the other apps by summary.selectors. To stay fast at any size, what it
+counts per whole month (and when each person was seen) is kept in the tables at the end of this file:
+triggers on the other apps' tables mark what changed, and summary.stored counts that again before a
+summary is shown (see there).
 """
 
 from __future__ import annotations
@@ -105,3 +108,68 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+# --- what summary.stored keeps (never edited by hand) ------------------------------------------
+
+
+class MultirangeField(models.Field):
+    """A PostgreSQL tstzmultirange, written and read only in summary.stored's SQL."""
+
+    def db_type(self, connection) -> str:
+        return "tstzmultirange"
+
+
+class MonthFigure(models.Model):
+    """One metric of one house over one whole (local) month, counted by summary.stored."""
+
+    metric = models.CharField(max_length=60)
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "house", "month"], name="month_figure_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.house_id} {self.month:%Y-%m} {self.metric}: {self.value}"
+
+
+class Seen(models.Model):
+    """When a person took part in a house (booked, signed up or came, proposed or supported an idea).
+
+    multi: the person has rows for more than one house (so the total over houses must not add them up).
+    """
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    moments = MultirangeField()
+    multi = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "house"], name="seen_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.house_id}"
+
+
+class StaleMonth(models.Model):
+    """A house and month whose figures changed (written by triggers; no unique key, so a writer never
+    waits for a summary being counted)."""
+
+    house_id = models.BigIntegerField()
+    month = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.house_id} {self.month:%Y-%m}"
+
+
+class StalePerson(models.Model):
+    """A person whose taking part changed (written by triggers)."""
+
+    person_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.person_id)

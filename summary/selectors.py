@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -23,11 +24,9 @@ from django.db.models import (
     BooleanField,
     Count,
     DateTimeField,
-    Exists,
     ExpressionWrapper,
     F,
     Func,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -38,18 +37,19 @@ from activities.models import (
     Booking,
     Category,
     Idea,
-    IdeaSupport,
     Poll,
     RoomClosure,
     RoomHours,
     Signup,
 )
+from activities.timeutil import local_day_bounds
 from duties.models import HourLog, Obligation
 from news.models import Issue, Post
 from residents.models import Membership, Role
 from summary.periods import Period, house_pilot
 
 CUR, PREV, PILOT = "cur", "prev", "pilot"
+MONTH = "month"  # summary.stored's window: one whole month per row
 WINDOWS = (CUR, PREV, PILOT)
 # People who run the house are not "reached" by it.
 RUNNING_ROLES = (Role.COORDINATOR, Role.STAFF)
@@ -69,6 +69,8 @@ class Scope:
     houses: list
     period: Period
     now: dt.datetime
+    # Whole months from summary.stored (the same numbers as counting every row; tests compare both).
+    stored: bool = True
     previous: Period = field(init=False)
 
     def __post_init__(self) -> None:
@@ -162,45 +164,117 @@ def flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The first moment of a (local) month and the first moment of the next."""
+    return local_day_bounds(month)[0], local_day_bounds(_month_end(month))[1]
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A window [start, end) cut at whole months: the first and last whole month inside it (None when
+    there is none; summary.stored has counted those), and the two edges before and after them that are
+    counted from the rows (an empty edge starts where it ends)."""
+
+    months: tuple[dt.date, dt.date] | None
+    edges: tuple[tuple[dt.datetime, dt.datetime], tuple[dt.datetime, dt.datetime]]
+
+    @classmethod
+    def of(cls, start: dt.datetime, end: dt.datetime) -> Split:
+        month = start.astimezone(zone()).date().replace(day=1)
+        if month_bounds(month)[0] < start:
+            month = _next_month(month)
+        first = last = None
+        while month_bounds(month)[1] <= end:
+            first = first or month
+            last = month
+            month = _next_month(month)
+        if first is None:
+            return cls(None, ((start, end), (start, start)))
+        return cls((first, last), ((start, month_bounds(first)[0]), (month_bounds(last)[1], end)))
+
+
 class Windows:
     """The three windows as SQL over the rows of a family: "rows"."_t" is a row's moment, "rows"."_s"
     and "rows"."_e" the start and end of its range; the pilot's edges come per house from the
-    joined "pilot" rows (made in Python by periods.house_pilot, so SQL repeats no rule)."""
+    joined "pilot" rows (made in Python by periods.house_pilot, so SQL repeats no rule).
 
-    def __init__(self, scope: Scope):
-        self.bounds = {CUR: scope.clip(scope.period.bounds()), PREV: scope.clip(scope.previous.bounds())}
+    Each window is two intervals. Unsplit, the first is the whole window and the second empty; split
+    (for a family whose whole months summary.stored keeps), they are the edges around the whole months.
+    """
+
+    def __init__(self, scope: Scope | None, split: bool = False):
         self.scope = scope
+        self.split = split
+        if scope is None:  # summary.stored: only the MONTH window
+            self.splits, self.pilot_splits = {}, {}
+            return
+        bounds = {CUR: scope.clip(scope.period.bounds()), PREV: scope.clip(scope.previous.bounds())}
+        self.splits = {window: self._split(*b) for window, b in bounds.items()}
+        self.pilot_splits = {house_id: self._split(*b) for house_id, b in scope.pilot_bounds().items()}
 
-    def edges(self, window: str) -> tuple[str, str, list]:
+    def _split(self, start: dt.datetime, end: dt.datetime) -> Split:
+        return Split.of(start, end) if self.split else Split(None, ((start, end), (start, start)))
+
+    def intervals(self, window: str) -> list[tuple[str, str, list, list]]:
+        """(start, end, start parameters, end parameters) of each interval of the window."""
         if window == PILOT:
-            return "pilot.s", "pilot.e", []
-        start, end = self.bounds[window]
-        return "%s", "%s", [start, end]
+            return [("pilot.s1", "pilot.e1", [], []), ("pilot.s2", "pilot.e2", [], [])]
+        if window == MONTH:  # summary.stored: one month per joined row
+            return [("mo.s", "mo.e", [], [])]
+        return [("%s", "%s", [start], [end]) for start, end in self.splits[window].edges]
+
+    def _each(self, window: str, template: str, joiner: str, end_first: bool = False) -> tuple[str, list]:
+        parts, params = [], []
+        for start, end, start_params, end_params in self.intervals(window):
+            parts.append(template.format(start=start, end=end))
+            params.extend(end_params + start_params if end_first else start_params + end_params)
+        return "(" + joiner.join(parts) + ")", params
 
     def holds(self, window: str, column: str = '"rows"."_t"') -> tuple[str, list]:
-        start, end, params = self.edges(window)
-        return f"{column} >= {start} AND {column} < {end}", params
+        return self._each(window, f"{column} >= {{start}} AND {column} < {{end}}", " OR ")
 
     def overlaps(self, window: str) -> tuple[str, list]:
-        start, end, (*params,) = self.edges(window)
-        return f'"rows"."_s" < {end} AND "rows"."_e" > {start}', params[::-1]
+        return self._each(window, '"rows"."_s" < {end} AND "rows"."_e" > {start}', " OR ", end_first=True)
 
     def hours(self, window: str) -> tuple[str, list]:
         """Hours of the row's range inside the window."""
-        start, end, params = self.edges(window)
-        sql = (
-            f'GREATEST(0, EXTRACT(EPOCH FROM LEAST("rows"."_e", {end}) - GREATEST("rows"."_s", {start})))'
-            "::double precision / 3600.0"
+        sql, params = self._each(
+            window,
+            'GREATEST(0, EXTRACT(EPOCH FROM LEAST("rows"."_e", {end}) - GREATEST("rows"."_s", {start})))',
+            " + ",
+            end_first=True,
         )
-        return sql, params[::-1]
+        return f"{sql}::double precision / 3600.0", params
 
     def pilot_rows(self) -> tuple[str, list]:
-        """A VALUES list of (house, first moment, first moment after) of each house's pilot."""
-        rows, params = [], []
-        for house_id, (start, end) in self.scope.pilot_bounds().items():
-            rows.append("(%s::bigint, %s::timestamptz, %s::timestamptz)")
-            params.extend([house_id, start, end])
-        return f"(VALUES {', '.join(rows)}) AS pilot (h, s, e)", params
+        """Each house's pilot as joined rows: (house, first edge, second edge, whole months)."""
+        columns: list[list] = [[] for _ in range(7)]
+        for house_id, split in self.pilot_splits.items():
+            (s1, e1), (s2, e2) = split.edges
+            first, last = split.months or (None, None)
+            for column, value in zip(columns, (house_id, s1, e1, s2, e2, first, last), strict=True):
+                column.append(value)
+        sql = (
+            "unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[], "
+            "%s::timestamptz[], %s::date[], %s::date[]) AS pilot (h, s1, e1, s2, e2, m1, m2)"
+        )
+        return sql, columns
+
+    def envelope_ranges(self) -> list[DateTimeTZRange]:
+        """The intervals of all windows merged: the rows worth reading."""
+        splits = [*self.splits.values(), *self.pilot_splits.values()]
+        spans = [edge for split in splits for edge in split.edges]
+        merged: list[list[dt.datetime]] = []
+        for start, end in sorted(span for span in spans if span[0] < span[1]):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return [DateTimeTZRange(start, end) for start, end in merged]
 
 
 @dataclass(frozen=True)
@@ -241,55 +315,79 @@ class Agg:
         return f"{value[self.kind]} FILTER (WHERE {where})", params
 
 
-def _family(
-    qs: QuerySet,
-    store: Store,
-    scope: Scope,
-    *,
-    house: str,
-    moment,
-    metrics: dict[str, Agg],
-    columns: dict | None = None,
-    monthly: bool = True,
-    envelope: Q,
-    range_field: str | None = None,
-) -> None:
-    """One query: the metrics per house (and per month of the chosen period), for every window.
+@dataclass
+class Family:
+    """What one family query counts: the rows (`qs`), their house and moment, and the metrics.
 
-    `envelope` keeps the rows any window may need. Say it so PostgreSQL can estimate it: a range
-    overlap (`period__overlap`) or bounds on a plain column; bounds on lower()/upper() of a range it
-    takes for a handful of rows, and then sorts on disk and loops where it should hash.
+    `envelope(range)` keeps the rows a window inside `range` may need. Say it so PostgreSQL can
+    estimate it: a range overlap (`period__overlap`) or bounds on a plain column; bounds on
+    lower()/upper() of a range it takes for a handful of rows, and then sorts on disk and loops
+    where it should hash. `stored`: summary.stored keeps its metrics per whole month (then no
+    metric may count distinct values, which do not add up over months).
+    """
+
+    qs: QuerySet
+    house: str
+    moment: Any
+    metrics: dict[str, Agg]
+    envelope: Callable[[DateTimeTZRange], Q]
+    columns: dict = field(default_factory=dict)
+    monthly: bool = True
+    range_field: str | None = None
+    stored: bool = False
+
+    def inner(self, house_ids: Iterable[int], ranges: list[DateTimeTZRange]) -> tuple[str, list]:
+        """The ORM's query of the rows: each row once, with its house, moment and columns."""
+        rows = {"_h": F(self.house), "_t": self.moment}
+        if self.range_field:
+            rows["_s"] = F(f"{self.range_field}__startswith")
+            rows["_e"] = F(f"{self.range_field}__endswith")
+        rows.update(self.columns)
+        envelope = Q(pk__in=[])
+        for window_range in ranges:
+            envelope |= self.envelope(window_range)
+        inner = (
+            self.qs.order_by()
+            .filter(**{f"{self.house}__in": list(house_ids)})
+            .filter(envelope)
+            .annotate(**rows)
+            .values(*rows)
+        )
+        return inner.query.sql_with_params()
+
+
+def _family(family: Family, store: Store, scope: Scope) -> None:
+    """The metrics per house (and per month of the chosen period), for every window.
+
+    Counted from the rows in one query. For a stored family, only the edges of each window are
+    counted from the rows; the whole months in between come from summary.stored's month figures
+    (a second query), so the rows read no longer grow with the length of the windows.
 
     The inner query (the ORM's) reads each row once and works out its moment and columns; the
     outer one only compares those with the windows' edges, given as parameters. OFFSET 0 keeps
     PostgreSQL from folding the inner query back, which would work the moment out again for
     every aggregate.
     """
-    rows = {"_h": F(house), "_t": moment}
-    if range_field:
-        rows["_s"], rows["_e"] = F(f"{range_field}__startswith"), F(f"{range_field}__endswith")
-    rows.update(columns or {})
-    inner = (
-        qs.order_by()
-        .filter(**{f"{house}__in": scope.house_ids})
-        .filter(envelope)
-        .annotate(**rows)
-        .values(*rows)
-    )
-    inner_sql, inner_params = inner.query.sql_with_params()
-    w = Windows(scope)
+    split = family.stored and scope.stored
+    w = Windows(scope, split=split)
+    if split:
+        _stored_months(family, store, w)
+    ranges = w.envelope_ranges()
+    if not ranges:
+        return
+    inner_sql, inner_params = family.inner(scope.house_ids, ranges)
     select, params = ['"rows"."_h"'], []
-    if monthly:
+    if family.monthly:
         in_cur, p = w.holds(CUR)
         select.append(f'CASE WHEN {in_cur} THEN date_trunc(\'month\', "rows"."_t" AT TIME ZONE %s)::date END')
         params.extend([*p, settings.TIME_ZONE])
-    names = [(name, window) for name, agg in metrics.items() for window in agg.windows]
+    names = [(name, window) for name, agg in family.metrics.items() for window in agg.windows]
     for name, window in names:
-        sql, p = metrics[name].sql(window, w)
+        sql, p = family.metrics[name].sql(window, w)
         select.append(sql)
         params.extend(p)
     pilot_sql, pilot_params = w.pilot_rows()
-    group = "1, 2" if monthly else "1"
+    group = "1, 2" if family.monthly else "1"
     # Only our own names and Django's compiled SQL go into the text; every value is a parameter.
     sql = (
         f"SELECT {', '.join(select)} FROM ({inner_sql} OFFSET 0) AS rows "  # noqa: S608
@@ -298,9 +396,9 @@ def _family(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *inner_params, *pilot_params])
         results = cursor.fetchall()
-    first = 2 if monthly else 1
+    first = 2 if family.monthly else 1
     for row in results:
-        house_id, month = row[0], (row[1] if monthly else None)
+        house_id, month = row[0], (row[1] if family.monthly else None)
         for (name, window), value in zip(names, row[first:], strict=True):
             if not value:
                 continue
@@ -309,38 +407,69 @@ def _family(
                 store.months[(name, month)] += float(value)
 
 
+def _stored_months(family: Family, store: Store, w: Windows) -> None:
+    """Add up summary.stored's month figures of the whole months inside each window: one query."""
+    cur = w.splits[CUR].months or (None, None)
+    prev = w.splits[PREV].months or (None, None)
+    pilot_sql, pilot_params = w.pilot_rows()
+    sql = f"""
+        SELECT f.house_id, f.metric,
+               CASE WHEN f.month BETWEEN %s AND %s THEN f.month END,
+               SUM(f.value) FILTER (WHERE f.month BETWEEN %s AND %s),
+               SUM(f.value) FILTER (WHERE f.month BETWEEN %s AND %s),
+               SUM(f.value) FILTER (WHERE f.month BETWEEN pilot.m1 AND pilot.m2)
+        FROM summary_monthfigure AS f JOIN {pilot_sql} ON pilot.h = f.house_id
+        WHERE f.metric = ANY(%s)
+          AND (f.month BETWEEN %s AND %s OR f.month BETWEEN %s AND %s
+               OR f.month BETWEEN pilot.m1 AND pilot.m2)
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 - our own names; every value is a parameter
+    params = [*cur, *cur, *prev, *pilot_params, list(family.metrics), *cur, *prev]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for house_id, name, month, *values in rows:
+        agg = family.metrics[name]
+        for window, value in zip(WINDOWS, values, strict=True):
+            if not value or window not in agg.windows:
+                continue
+            store.values[(house_id, name, window)] += float(value)
+            if month is not None and window == CUR and family.monthly:
+                store.months[(name, month)] += float(value)
+
+
 # --- the families -----------------------------------------------------------------------------
 
 
-def room_use(scope: Scope, store: Store) -> None:
+def room_use_family() -> Family:
     """The living room: confirmed hours (clipped to each window), took place, no-shows, purposes."""
-    start = F("period__startswith")
-    metrics = {
-        "room_booked_hours": Agg("sum", "hours", over=True),
-        "room_held_hours": Agg("sum", "hours", when="_held", over=True),
-        "room_no_show_hours": Agg("sum", "hours", when="_no_show", windows=(CUR, PREV), over=True),
-        "room_bookings": Agg(windows=(CUR, PREV)),
-        **{
-            f"room_bookings_{value}": Agg(when=f"_is_{value}", windows=(CUR,))
-            for value in Booking.Category.values
-        },
-    }
-    columns = {
-        "_held": flag(Q(took_place=True)),
-        "_no_show": flag(Q(took_place=False)),
-        **{f"_is_{value}": flag(Q(category=value)) for value in Booking.Category.values},
-    }
-    _family(
+    return Family(
         Booking.objects.filter(status=Booking.Status.CONFIRMED),
-        store,
-        scope,
         house="room__house",
-        moment=start,
-        metrics=metrics,
-        columns=columns,
-        envelope=Q(period__overlap=scope.envelope_range()),
+        moment=F("period__startswith"),
+        metrics={
+            "room_booked_hours": Agg("sum", "hours", over=True),
+            "room_held_hours": Agg("sum", "hours", when="_held", over=True),
+            "room_no_show_hours": Agg("sum", "hours", when="_no_show", windows=(CUR, PREV), over=True),
+            "room_bookings": Agg(windows=(CUR, PREV)),
+            **{
+                f"room_bookings_{value}": Agg(when=f"_is_{value}", windows=(CUR,))
+                for value in Booking.Category.values
+            },
+        },
+        columns={
+            "_held": flag(Q(took_place=True)),
+            "_no_show": flag(Q(took_place=False)),
+            **{f"_is_{value}": flag(Q(category=value)) for value in Booking.Category.values},
+        },
+        envelope=lambda window: Q(period__overlap=window),
         range_field="period",
+        stored=True,
     )
+
+
+def room_use(scope: Scope, store: Store) -> None:
+    _family(room_use_family(), store, scope)
 
 
 def bookable_hours(scope: Scope, store: Store) -> None:
@@ -417,162 +546,138 @@ def _merged(spans: list[tuple[dt.date, dt.date]], period: Period) -> list[tuple[
     return merged
 
 
-def activities_held(scope: Scope, store: Store) -> None:
-    """Activities held: planned (not cancelled) and ended within the window, by kind; walk-ins;
-    and their sign-ups and the people who came (counted per activity first, then added up)."""
-    end = F("period__endswith")
-    held = Activity.objects.filter(status=Activity.Status.PLANNED, period__endswith__lte=scope.now)
-    metrics = {
-        "activities_held": Agg(),
-        "activities_recorded": Agg(when="_recorded"),
-        "walk_ins": Agg("sum", "_walk_ins"),
-        "signed_up": Agg("sum", "_signed_up"),
-        "came": Agg("sum", "_came"),
-        **{f"activities_held_{value}": Agg(when=f"_is_{value}", windows=(CUR,)) for value in Category.values},
-    }
-    columns = {
-        "_recorded": flag(Q(attendance_recorded_at__isnull=False)),
-        "_walk_ins": F("walk_ins"),
-        "_signed_up": Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED)),
-        "_came": Count("signups", filter=Q(signups__attended=True)),
-        **{f"_is_{value}": flag(Q(category=value)) for value in Category.values},
-    }
-    _family(
-        held,
-        store,
-        scope,
+def activities_family() -> Family:
+    """Activities held: planned (not cancelled) and ended within the window (which ends by now), by
+    kind; walk-ins; and their sign-ups and the people who came (counted per activity first)."""
+    return Family(
+        Activity.objects.filter(status=Activity.Status.PLANNED),
         house="house",
-        moment=end,
-        metrics=metrics,
-        columns=columns,
-        envelope=Q(period__overlap=scope.envelope_range()),
+        moment=F("period__endswith"),
+        metrics={
+            "activities_held": Agg(),
+            "activities_recorded": Agg(when="_recorded"),
+            "walk_ins": Agg("sum", "_walk_ins"),
+            "signed_up": Agg("sum", "_signed_up"),
+            "came": Agg("sum", "_came"),
+            **{
+                f"activities_held_{value}": Agg(when=f"_is_{value}", windows=(CUR,))
+                for value in Category.values
+            },
+        },
+        columns={
+            "_recorded": flag(Q(attendance_recorded_at__isnull=False)),
+            "_walk_ins": F("walk_ins"),
+            "_signed_up": Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED)),
+            "_came": Count("signups", filter=Q(signups__attended=True)),
+            **{f"_is_{value}": flag(Q(category=value)) for value in Category.values},
+        },
+        envelope=lambda window: Q(period__overlap=window),
+        stored=True,
     )
 
 
+def activities_held(scope: Scope, store: Store) -> None:
+    _family(activities_family(), store, scope)
+
+
 def reach(scope: Scope, store: Store) -> None:
-    """Distinct people who booked, signed up, came, proposed or supported an idea: one UNION query.
+    """Distinct people who booked, signed up, came, proposed or supported an idea: one query over
+    summary.stored's Seen rows (a row per house and person, with the moments they took part).
 
     Counted per house, per month of the chosen period and over all houses at once, leaving out the
-    house's coordinators and staff.
+    house's coordinators and staff. Someone seen in several houses counts once in the totals:
+    only those rows (multi) are grouped per person.
     """
-    first, last = scope.envelope()
-    ids = scope.house_ids
-    parts = [
-        Booking.objects.filter(
-            # An activity's booking is made by whoever runs it. NOT EXISTS, not activity__isnull
-            # (a LEFT JOIN ... IS NULL PostgreSQL estimates at one row, and then loops).
-            ~Exists(Activity.objects.filter(booking=OuterRef("pk"))),
-            status=Booking.Status.CONFIRMED,
-            room__house__in=ids,
-            period__overlap=scope.envelope_range(),
-        ).values_list("room__house_id", "booker_id", F("period__startswith")),
-        Signup.objects.filter(
-            Q(status=Signup.Status.CONFIRMED) | Q(attended=True),
-            activity__status=Activity.Status.PLANNED,
-            activity__house__in=ids,
-            activity__period__overlap=scope.envelope_range(),
-        ).values_list("activity__house_id", "person_id", F("activity__period__startswith")),
-        Idea.objects.filter(house__in=ids, created_at__gte=first, created_at__lt=last).values_list(
-            "house_id", "proposer_id", "created_at"
-        ),
-        IdeaSupport.objects.filter(
-            idea__house__in=ids, created_at__gte=first, created_at__lt=last
-        ).values_list("idea__house_id", "person_id", "created_at"),
-    ]
-    union, params = [], []
-    for n, qs in enumerate(parts):
-        sql, p = qs.order_by().query.sql_with_params()
-        union.append(f"SELECT * FROM ({sql}) AS part{n}")  # noqa: S608 - Django's SQL, values are parameters
-        params.extend(p)
     cur, prev = scope.clip(scope.period.bounds()), scope.clip(scope.previous.bounds())
-    pilot_sql, pilot_params = Windows(scope).pilot_rows()
-    # Each person once per house and month of the chosen period (m, NULL outside it) with the other
-    # windows they were seen in (bool_or): grouped before it is kept, so far fewer rows than events
-    # are materialized. Then once per house (plain counts per house); per month and over all houses
-    # a DISTINCT over those few rows.
+    months = []
+    for month in scope.period.months():
+        start, end = max(month_bounds(month)[0], cur[0]), min(month_bounds(month)[1], cur[1])
+        months.append((start, max(start, end)))  # after now: empty
+    month_columns = ", ".join(f"seen.moments && %s::tstzrange AS m{n}" for n in range(len(months)))
+    month_counts = ", ".join(f"COUNT(*) FILTER (WHERE m{n})" for n in range(len(months)))
+    month_any = ", ".join(f"bool_or(m{n}) AS m{n}" for n in range(len(months)))
+    houses, pilots = [], []
+    for house_id, (start, end) in scope.pilot_bounds().items():
+        houses.append(house_id)
+        pilots.append(DateTimeTZRange(start, end))
     sql = f"""
-        WITH done (h, p, t) AS ({" UNION ALL ".join(union)}),
-        seen AS MATERIALIZED (
-            SELECT done.h, done.p,
-                   CASE WHEN done.t >= %s AND done.t < %s
-                        THEN date_trunc('month', done.t AT TIME ZONE %s)::date END AS m,
-                   bool_or(done.t >= %s AND done.t < %s) AS in_prev,
-                   bool_or(done.t >= pilot.s AND done.t < pilot.e) AS in_pilot
-            FROM done JOIN {pilot_sql} ON pilot.h = done.h
+        WITH s AS MATERIALIZED (
+            SELECT seen.house_id AS h, seen.person_id AS p, seen.multi,
+                   seen.moments && %s::tstzrange AS c, seen.moments && %s::tstzrange AS v,
+                   seen.moments && pilot.r AS l, {month_columns}
+            FROM summary_seen AS seen
+            JOIN unnest(%s::bigint[], %s::tstzrange[]) AS pilot (h, r) ON pilot.h = seen.house_id
             WHERE NOT EXISTS (
                 SELECT FROM residents_membership AS role
-                WHERE role.house_id = done.h AND role.user_id = done.p
+                WHERE role.house_id = seen.house_id AND role.user_id = seen.person_id
                   AND role.status = %s AND role.role = ANY(%s))
-            GROUP BY 1, 2, 3
-        ),
-        person AS (
-            SELECT h, p, bool_or(m IS NOT NULL) AS in_cur, bool_or(in_prev) AS in_prev,
-                   bool_or(in_pilot) AS in_pilot
-            FROM seen GROUP BY h, p
         )
-        SELECT 1, h, NULL::date,
-               COUNT(*) FILTER (WHERE in_cur), COUNT(*) FILTER (WHERE in_prev),
-               COUNT(*) FILTER (WHERE in_pilot)
-        FROM person GROUP BY h
+        SELECT h, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v), COUNT(*) FILTER (WHERE l),
+               {month_counts}
+        FROM s GROUP BY h
         UNION ALL
-        SELECT 2, NULL, m, COUNT(*), 0, 0
-        FROM (SELECT DISTINCT m, p FROM seen WHERE m IS NOT NULL) AS month_person GROUP BY m
+        SELECT NULL, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v), 0, {month_counts}
+        FROM s WHERE NOT multi
         UNION ALL
-        SELECT 3, NULL, NULL,
-               COUNT(DISTINCT p) FILTER (WHERE in_cur), COUNT(DISTINCT p) FILTER (WHERE in_prev), 0
-        FROM person
-    """  # noqa: S608
+        SELECT NULL, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v), 0, {month_counts}
+        FROM (SELECT p, bool_or(c) AS c, bool_or(v) AS v, {month_any} FROM s WHERE multi GROUP BY p) AS once
+    """  # noqa: S608 - our own names; every value is a parameter
     params = [
-        *params,
-        cur[0],
-        cur[1],
-        settings.TIME_ZONE,
-        prev[0],
-        prev[1],
-        *pilot_params,
+        DateTimeTZRange(*cur),
+        DateTimeTZRange(*prev),
+        *[DateTimeTZRange(*bounds) for bounds in months],
+        houses,
+        pilots,
         Membership.Status.ACTIVE,
         list(RUNNING_ROLES),
     ]
     store.distinct.add("reach")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, house_id, month, n_cur, n_prev, n_pilot in cursor.fetchall():
-            if kind == 1:  # per house
+        for house_id, n_cur, n_prev, n_pilot, *per_month in cursor.fetchall():
+            if house_id is not None:
                 for window, n in ((CUR, n_cur), (PREV, n_prev), (PILOT, n_pilot)):
                     store.values[(house_id, "reach", window)] = float(n)
-            elif kind == 2:  # per month of the chosen period
-                store.months[("reach", month)] = float(n_cur)
-            else:  # all houses; the pilot total is not needed (targets add up houses)
-                store.values[(None, "reach", CUR)] = float(n_cur)
-                store.values[(None, "reach", PREV)] = float(n_prev)
+                continue
+            # Over all houses (two rows: people seen in one house, and the others once each); the
+            # pilot total is not needed (targets add up houses).
+            store.values[(None, "reach", CUR)] += float(n_cur)
+            store.values[(None, "reach", PREV)] += float(n_prev)
+            for month, n in zip(scope.period.months(), per_month, strict=True):
+                store.months[("reach", month)] += float(n)
+
+
+def new_members_family() -> Family:
+    """New resident members: verified (decided) in the window."""
+    return Family(
+        Membership.objects.filter(role=Role.RESIDENT, status=Membership.Status.ACTIVE),
+        house="house",
+        moment=F("decided_at"),
+        metrics={"new_members": Agg()},
+        monthly=False,
+        envelope=lambda window: Q(decided_at__gte=window.lower, decided_at__lt=window.upper),
+        stored=True,
+    )
 
 
 def members(scope: Scope, store: Store) -> None:
-    """New resident members (verified in the window), and the members a house has now (for turnout)."""
-    metrics = {
-        "new_members": Agg(when="_resident"),
-        "members_now": Agg("distinct", "_member", windows=(CUR,), when="_is_member", anytime=True),
-    }
-    columns = {
-        "_resident": flag(Q(role=Role.RESIDENT, status=Membership.Status.ACTIVE)),
-        "_member": F("user_id"),
-        "_is_member": flag(Q(role__in=[Role.RESIDENT, Role.STUDENT], status=Membership.Status.ACTIVE)),
-    }
-    _family(
-        Membership.objects.all(),
-        store,
-        scope,
-        house="house",
-        moment=F("decided_at"),
-        metrics=metrics,
-        columns=columns,
-        monthly=False,
-        envelope=Q(),  # the members a house has now: every membership
+    """New resident members, and the members a house has now (for turnout; the same number stands
+    for the period before: it is no window figure)."""
+    _family(new_members_family(), store, scope)
+    now = (
+        Membership.objects.filter(
+            house__in=scope.house_ids,
+            role__in=[Role.RESIDENT, Role.STUDENT],
+            status=Membership.Status.ACTIVE,
+        )
+        .order_by()
+        .values("house")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("house", "n")
     )
-    # members_now is no window figure: the same number stands for the period before.
-    for (house_id, name, window), value in list(store.values.items()):
-        if name == "members_now" and window == CUR:
-            store.values[(house_id, name, PREV)] = value
+    for house_id, n in now:
+        for window in (CUR, PREV):
+            store.values[(house_id, "members_now", window)] = float(n)
 
 
 def households(scope: Scope, store: Store) -> None:
@@ -599,19 +704,22 @@ def poll_seats(scope: Scope, store: Store) -> None:
                 store.values[(house_id, "poll_seats", window)] = seats
 
 
-def student_hours(scope: Scope, store: Store) -> None:
-    """Approved hours of students (by the day they were done), and their obligations pro rata."""
-    metrics = {"student_minutes": Agg("sum", "_minutes")}
-    _family(
+def student_hours_family() -> Family:
+    """Approved hours of students, by the day they were done."""
+    return Family(
         HourLog.objects.filter(status=HourLog.Status.APPROVED),
-        store,
-        scope,
         house="house",
         moment=F("period__startswith"),
-        metrics=metrics,
+        metrics={"student_minutes": Agg("sum", "_minutes")},
         columns={"_minutes": F("minutes")},
-        envelope=Q(period__overlap=scope.envelope_range()),
+        envelope=lambda window: Q(period__overlap=window),
+        stored=True,
     )
+
+
+def student_hours(scope: Scope, store: Store) -> None:
+    """Approved hours of students (by the day they were done), and their obligations pro rata."""
+    _family(student_hours_family(), store, scope)
 
     pilots = scope.pilots()
     obligations = (
@@ -635,70 +743,58 @@ def student_hours(scope: Scope, store: Store) -> None:
 
 def ideas_and_polls(scope: Scope, store: Store) -> None:
     """Ideas proposed in the window, and how many of those are planned or done now; polls closed."""
-    metrics = {
-        "ideas_proposed": Agg(),
-        "ideas_planned": Agg(when="_planned"),
-        "ideas_done": Agg(when="_done"),
-    }
-    columns = {"_planned": flag(Q(status=Idea.Status.PLANNED)), "_done": flag(Q(status=Idea.Status.DONE))}
-    _family(
+    ideas = Family(
         Idea.objects.all(),
-        store,
-        scope,
         house="house",
         moment=F("created_at"),
-        metrics=metrics,
-        columns=columns,
+        metrics={
+            "ideas_proposed": Agg(),
+            "ideas_planned": Agg(when="_planned"),
+            "ideas_done": Agg(when="_done"),
+        },
+        columns={"_planned": flag(Q(status=Idea.Status.PLANNED)), "_done": flag(Q(status=Idea.Status.DONE))},
         monthly=False,
-        envelope=Q(created_at__range=scope.envelope()),
+        envelope=lambda window: Q(created_at__gte=window.lower, created_at__lt=window.upper),
     )
-
-    closes = F("closes_at")
-    first, last = scope.envelope()
-    closed = Poll.objects.filter(closes_at__gte=first, closes_at__lt=min(last, scope.now))
-    metrics = {
-        "polls": Agg("distinct", "_poll", windows=(CUR, PREV)),
-        "voters": Agg("count", "_ballot", windows=(CUR, PREV)),
-    }
-    columns = {"_poll": F("pk"), "_ballot": F("ballots")}
-    _family(
-        closed,
-        store,
-        scope,
+    _family(ideas, store, scope)
+    polls = Family(
+        Poll.objects.all(),
         house="house",
-        moment=closes,
-        metrics=metrics,
-        columns=columns,
+        moment=F("closes_at"),
+        metrics={
+            "polls": Agg("distinct", "_poll", windows=(CUR, PREV)),
+            "voters": Agg("count", "_ballot", windows=(CUR, PREV)),
+        },
+        columns={"_poll": F("pk"), "_ballot": F("ballots")},
         monthly=False,
-        envelope=Q(),
+        envelope=lambda window: Q(closes_at__gte=window.lower, closes_at__lt=window.upper),
     )
+    _family(polls, store, scope)
 
 
 def news(scope: Scope, store: Store) -> None:
     """News posts of the house published in the window, and koffiekranten of its weeks."""
-    first, last = scope.envelope()
-    posts = Post.objects.filter(
-        status=Post.Status.PUBLISHED, publish_at__gte=first, publish_at__lt=min(last, scope.now)
-    )
-    _family(
-        posts,
-        store,
-        scope,
+    posts = Family(
+        Post.objects.filter(status=Post.Status.PUBLISHED),
         house="house",
         moment=F("publish_at"),
         metrics={"news_posts": Agg()},
-        envelope=Q(),
+        envelope=lambda window: Q(publish_at__gte=window.lower, publish_at__lt=window.upper),
     )
-    _family(
+    _family(posts, store, scope)
+    zone_ = zone()
+    issues = Family(
         Issue.objects.filter(status=Issue.Status.PUBLISHED),
-        store,
-        scope,
         house="house",
         moment=LocalMidnight(F("week_start")),
         metrics={"koffiekrant_issues": Agg(windows=(CUR, PREV))},
         monthly=False,
-        envelope=Q(week_start__range=scope.envelope_days()),
+        envelope=lambda window: Q(
+            week_start__gte=window.lower.astimezone(zone_).date(),
+            week_start__lte=window.upper.astimezone(zone_).date(),
+        ),
     )
+    _family(issues, store, scope)
 
 
 FAMILIES: list[Callable[[Scope, Store], None]] = [
@@ -720,6 +816,9 @@ def collect(scope: Scope, families: Iterable[Callable[[Scope, Store], None]] = F
     store = Store()
     if not scope.houses:
         return store
+    from summary import stored  # it counts with this module's families
+
+    stored.refresh()
     for family in dict.fromkeys(families):
         family(scope, store)
     return store

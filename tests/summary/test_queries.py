@@ -19,9 +19,11 @@ from tests.summary.test_views import url
 
 pytestmark = pytest.mark.django_db
 
-# The budget is the same at both sizes: that is the point.
-HOUSE_BUDGET = 20
-ALL_BUDGET = 20
+# The budget is the same at both sizes: that is the point. The first page after changes also
+# counts what changed again (summary.stored.refresh: a few queries per kept family).
+HOUSE_BUDGET = 27
+ALL_BUDGET = 27
+REFRESH = 14
 START = dt.date(2025, 1, 6)
 
 
@@ -118,7 +120,7 @@ def test_the_summary_of_a_house_has_a_fixed_number_of_queries(
 ):
     made = houses(n, rows)
     client = client_for(superuser)
-    with django_assert_max_num_queries(HOUSE_BUDGET):
+    with django_assert_max_num_queries(HOUSE_BUDGET + REFRESH):
         response = client.get(url("house", made[0]))
     assert response.status_code == 200
     with django_assert_max_num_queries(HOUSE_BUDGET):
@@ -131,7 +133,7 @@ def test_the_summary_of_all_houses_has_a_fixed_number_of_queries(
 ):
     houses(n, rows)
     client = client_for(superuser)
-    with django_assert_max_num_queries(ALL_BUDGET):
+    with django_assert_max_num_queries(ALL_BUDGET + REFRESH):
         response = client.get(url("all"))
     assert response.status_code == 200
     assert f"{n} huizen" in response.content.decode()

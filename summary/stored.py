@@ -1,0 +1,160 @@
+"""What the summary keeps so it stays fast at any size: figures per whole month, and per house and
+person the moments they took part.
+
+Counting a pilot year of 200 houses from the rows means reading every booking, sign-up and hour of
+it (about a million rows at the benchmark's scale 100). The figures of a month that has passed hardly
+change, so they are counted once and kept (MonthFigure); a summary then adds up whole months and
+counts only the days at the edges of its periods from the rows (selectors.Split). Distinct people do
+not add up over months, so for them a row per house and person keeps every moment they took part as
+a multirange (Seen), which answers "seen in this period?" for any period exactly.
+
+Kept correct without trusting every code path: PostgreSQL triggers on the counted tables (migration
+0002) note each changed house and month (StaleMonth) and person (StalePerson), in the same
+transaction as the change; `refresh()` counts those again before a summary is read. Refreshes take
+turns (an advisory lock): a change committed after one refresh read the rows leaves a mark that the
+next one finds, so nothing is lost between two refreshes. The kept values do not depend on the time
+of counting (a window's own end stops at now), so a future month can be counted early.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
+from activities.models import Activity, Booking, Idea, IdeaSupport, Signup
+from summary.selectors import (
+    MONTH,
+    Family,
+    Windows,
+    activities_family,
+    month_bounds,
+    new_members_family,
+    room_use_family,
+    student_hours_family,
+)
+
+LOCK = 7_020_907  # pg_advisory_xact_lock key of the summary's refresh
+
+
+def stored_families() -> list[Family]:
+    return [room_use_family(), activities_family(), student_hours_family(), new_members_family()]
+
+
+def refresh() -> None:
+    """Count again what changed since the last refresh: the marked months and people.
+
+    One query when nothing changed; else a few per family, however many rows there are.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+        cursor.execute(
+            """
+            WITH months AS (DELETE FROM summary_stalemonth RETURNING house_id, month),
+                 persons AS (DELETE FROM summary_staleperson RETURNING person_id)
+            SELECT 'm', house_id, month FROM months UNION ALL SELECT 'p', person_id, NULL FROM persons
+            """
+        )
+        marks = cursor.fetchall()
+        if not marks:
+            return
+        months = sorted({(house_id, month) for kind, house_id, month in marks if kind == "m"})
+        persons = sorted({person_id for kind, person_id, _month in marks if kind == "p"})
+        if months:
+            for family in stored_families():
+                count_months(family, months)
+        if persons:
+            count_seen(persons)
+
+
+def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
+    """Count the family's metrics for these houses and whole months, and keep them (zeros are not
+    kept: a month without a figure counts as 0)."""
+    bounds = [month_bounds(month) for _house, month in months]
+    hull = DateTimeTZRange(min(start for start, _ in bounds), max(end for _, end in bounds))
+    inner_sql, inner_params = family.inner({house for house, _month in months}, [hull])
+    w = Windows(None)
+    names = list(family.metrics)
+    select, params = [], []
+    for name in names:
+        sql, p = family.metrics[name].sql(MONTH, w)
+        select.append(sql)
+        params.extend(p)
+    in_month = '"rows"."_t" >= mo.s AND "rows"."_t" < mo.e'
+    if family.range_field:
+        in_month += ' OR "rows"."_s" < mo.e AND "rows"."_e" > mo.s'
+    sql = f"""
+        SELECT "rows"."_h", mo.month, {", ".join(select)}
+        FROM ({inner_sql} OFFSET 0) AS rows
+        JOIN unnest(%s::bigint[], %s::date[], %s::timestamptz[], %s::timestamptz[]) AS mo (h, month, s, e)
+          ON mo.h = "rows"."_h" AND ({in_month})
+        GROUP BY 1, 2
+    """  # noqa: S608 - our own names and Django's compiled SQL; every value is a parameter
+    month_params = [
+        [house for house, _month in months],
+        [month for _house, month in months],
+        [start for start, _end in bounds],
+        [end for _start, end in bounds],
+    ]
+    kept: dict[str, list] = {"metric": [], "house": [], "month": [], "value": []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *inner_params, *month_params])
+        for house_id, month, *values in cursor.fetchall():
+            for name, value in zip(names, values, strict=True):
+                if value:
+                    kept["metric"].append(name)
+                    kept["house"].append(house_id)
+                    kept["month"].append(month)
+                    kept["value"].append(float(value))
+        cursor.execute(
+            "DELETE FROM summary_monthfigure WHERE metric = ANY(%s) "
+            "AND (house_id, month) IN (SELECT * FROM unnest(%s::bigint[], %s::date[]))",
+            [names, month_params[0], month_params[1]],
+        )
+        if kept["metric"]:
+            cursor.execute(
+                "INSERT INTO summary_monthfigure (metric, house_id, month, value) "
+                "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::date[], %s::float8[])",
+                list(kept.values()),
+            )
+
+
+def count_seen(persons: list[int]) -> None:
+    """When these people took part, per house: every moment they booked (not for an activity they
+    run), signed up for or came to an activity (its start), proposed or supported an idea."""
+    sql = f"""
+        SELECT r.house_id, b.booker_id, lower(b.period)
+        FROM {Booking._meta.db_table} AS b JOIN activities_room AS r ON r.id = b.room_id
+        WHERE b.booker_id = ANY(%(persons)s) AND b.status = %(confirmed)s
+          AND NOT EXISTS (SELECT FROM {Activity._meta.db_table} AS a WHERE a.booking_id = b.id)
+        UNION ALL
+        SELECT a.house_id, s.person_id, lower(a.period)
+        FROM {Signup._meta.db_table} AS s JOIN {Activity._meta.db_table} AS a ON a.id = s.activity_id
+        WHERE s.person_id = ANY(%(persons)s) AND (s.status = %(signed_up)s OR s.attended)
+          AND a.status = %(planned)s
+        UNION ALL
+        SELECT i.house_id, i.proposer_id, i.created_at
+        FROM {Idea._meta.db_table} AS i WHERE i.proposer_id = ANY(%(persons)s)
+        UNION ALL
+        SELECT i.house_id, s.person_id, s.created_at
+        FROM {IdeaSupport._meta.db_table} AS s JOIN {Idea._meta.db_table} AS i ON i.id = s.idea_id
+        WHERE s.person_id = ANY(%(persons)s)
+    """  # noqa: S608 - table names from the models; every value is a parameter
+    params = {
+        "persons": persons,
+        "confirmed": Booking.Status.CONFIRMED,
+        "signed_up": Signup.Status.CONFIRMED,
+        "planned": Activity.Status.PLANNED,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM summary_seen WHERE person_id = ANY(%(persons)s)", params)
+        cursor.execute(
+            f"""
+            INSERT INTO summary_seen (house_id, person_id, moments, multi)
+            SELECT h, p, range_agg(tstzrange(t, t, '[]')), COUNT(*) OVER (PARTITION BY p) > 1
+            FROM ({sql}) AS done (h, p, t)
+            GROUP BY h, p
+            """,  # noqa: S608
+            params,
+        )
