@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -438,7 +439,11 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["period"]
-        indexes = [models.Index(fields=["house", "status"])]
+        indexes = [
+            models.Index(fields=["house", "status"]),
+            # The activities of a few days or weeks (programme, calendar feeds, the summary's edges).
+            GistIndex(fields=["period"], name="activity_period_gist"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(booking__isnull=False) | ~Q(place=""),

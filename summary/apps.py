@@ -7,10 +7,14 @@ class SummaryConfig(AppConfig):
     verbose_name = _("pilot summary")
 
     def ready(self) -> None:
+        import datetime as dt
+
         from residents import registry
+        from wijkhuis.jobs import PERIODIC_JOBS
 
         registry.house_nav.append(house_nav)
         registry.site_nav.append(site_nav)
+        PERIODIC_JOBS["summary_count_changes"] = ("summary.jobs.count_changes", dt.timedelta(minutes=15))
 
 
 def house_nav(request, house):

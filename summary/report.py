@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -98,6 +99,8 @@ class HouseRow:
 
 
 # The table of houses: the address's `sorteer=` value for each column, and its short heading.
+STORIES_SHOWN = 12  # on the page; the print view and PDF show fewer of these
+
 SORT_KEYS = {
     "huis": None,
     "activiteiten": "activities_held",
@@ -138,7 +141,8 @@ class Report:
     targets: list[TargetRow] = field(default_factory=list)
     house_rows: list[HouseRow] = field(default_factory=list)
     columns: list[Figure] = field(default_factory=list)
-    stories: list = field(default_factory=list)
+    stories: list = field(default_factory=list)  # the latest STORIES_SHOWN
+    story_count: int = 0  # all of the period
     per_house: dict[int, dict[str, dict[str, Cell]]] = field(default_factory=dict)
     totals: dict[str, dict[str, Cell]] = field(default_factory=dict)
     house_targets: dict[tuple[int, str], int] = field(default_factory=dict)
@@ -271,14 +275,19 @@ def build(
         report.house_rows = [
             HouseRow(h, [report.per_house[h.pk][CUR][f.key] for f in report.columns]) for h in houses
         ]
-    report.stories = list(
+    # The page shows the latest 12 (print 2, PDF 3) and how many more there are: only those are loaded
+    # with their quotes, and the count comes with them (200 houses have hundreds of stories).
+    stories = (
         Story.objects.filter(
             house__in=report.house_ids, first_day__lte=period.last_day, last_day__gte=period.first_day
         )
         .select_related("house")
         .prefetch_related("quotes")
+        .annotate(total=Window(Count("pk")))
         .order_by("-first_day", "house__name", "pk")
     )
+    report.stories = list(stories[:STORIES_SHOWN])
+    report.story_count = report.stories[0].total if report.stories else 0
     return report
 
 

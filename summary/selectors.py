@@ -11,6 +11,7 @@ The number of queries is fixed: it depends on the families, never on the number 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,10 +28,15 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
+    IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from activities.models import (
     Activity,
@@ -38,6 +44,7 @@ from activities.models import (
     Category,
     Idea,
     Poll,
+    PollBallot,
     RoomClosure,
     RoomHours,
     Signup,
@@ -93,6 +100,14 @@ class Scope:
         """Count up to now: what is booked or planned after today is not part of "so far"."""
         start, end = bounds
         return start, max(start, min(end, self.now))
+
+    def windows(self, split: bool) -> Windows:
+        """The windows as SQL (made once per scope: 200 houses' pilots take a while to cut)."""
+        if not hasattr(self, "_windows"):
+            self._windows = {}
+        if split not in self._windows:
+            self._windows[split] = Windows(self, split=split)
+        return self._windows[split]
 
     def pilot_bounds(self) -> dict[int, tuple[dt.datetime, dt.datetime]]:
         if not hasattr(self, "_pilot_bounds"):
@@ -164,6 +179,7 @@ def flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+@functools.cache
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The first moment of a (local) month and the first moment of the next."""
     return local_day_bounds(month)[0], local_day_bounds(_month_end(month))[1]
@@ -183,6 +199,7 @@ class Split:
     edges: tuple[tuple[dt.datetime, dt.datetime], tuple[dt.datetime, dt.datetime]]
 
     @classmethod
+    @functools.lru_cache(maxsize=1024)
     def of(cls, start: dt.datetime, end: dt.datetime) -> Split:
         month = start.astimezone(zone()).date().replace(day=1)
         if month_bounds(month)[0] < start:
@@ -250,19 +267,60 @@ class Windows:
         )
         return f"{sql}::double precision / 3600.0", params
 
-    def pilot_rows(self) -> tuple[str, list]:
-        """Each house's pilot as joined rows: (house, first edge, second edge, whole months)."""
-        columns: list[list] = [[] for _ in range(7)]
+    @functools.cached_property
+    def _pilot_rows(self) -> tuple[str, list]:
+        # Houses mostly share a pilot: each different one is sent once, with a number per house
+        # (psycopg turns every timestamp into text in Python; 200 houses x 4 x 8 queries added up).
+        index: dict[Split, int] = {}
+        houses, numbers = [], []
         for house_id, split in self.pilot_splits.items():
+            houses.append(house_id)
+            numbers.append(index.setdefault(split, len(index) + 1))
+        columns: list[list] = [[] for _ in range(6)]
+        for split in index:
             (s1, e1), (s2, e2) = split.edges
-            first, last = split.months or (None, None)
-            for column, value in zip(columns, (house_id, s1, e1, s2, e2, first, last), strict=True):
+            for column, value in zip(columns, (s1, e1, s2, e2, *(split.months or (None, None))), strict=True):
                 column.append(value)
+        # A projection over one function scan, which PostgreSQL flattens (estimated at one row per
+        # house); a join of two unnests here made it loop over the rows once per house.
         sql = (
-            "unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[], "
-            "%s::timestamptz[], %s::date[], %s::date[]) AS pilot (h, s1, e1, s2, e2, m1, m2)"
+            "(SELECT x.h, (%s::timestamptz[])[x.n] AS s1, (%s::timestamptz[])[x.n] AS e1, "
+            "(%s::timestamptz[])[x.n] AS s2, (%s::timestamptz[])[x.n] AS e2, "
+            "(%s::date[])[x.n] AS m1, (%s::date[])[x.n] AS m2 "
+            "FROM unnest(%s::bigint[], %s::int[]) AS x (h, n)) AS pilot"
         )
-        return sql, columns
+        return sql, [*columns, houses, numbers]
+
+    def pilot_rows(self) -> tuple[str, list]:
+        """Each house's pilot as joined rows "pilot": (h, first edge s1-e1, second edge s2-e2, whole
+        months m1-m2)."""
+        return self._pilot_rows
+
+    def stored_sums(self) -> list[tuple]:
+        """summary.stored's month figures added up per window, for every kept metric: one query for
+        all families (made once per scope, like the windows).
+
+        Per house and metric (each window), and per metric and month (the chart): grouped twice in
+        one pass, so the rows back are houses x metrics + metrics x months, not their product.
+        """
+        if not hasattr(self, "_stored_sums"):
+            cur = self.splits[CUR].months or (None, None)
+            prev = self.splits[PREV].months or (None, None)
+            pilot_sql, pilot_params = self.pilot_rows()
+            sql = f"""
+                SELECT f.house_id, f.metric, f.month, GROUPING(f.house_id),
+                       SUM(f.value) FILTER (WHERE f.month BETWEEN %s AND %s),
+                       SUM(f.value) FILTER (WHERE f.month BETWEEN %s AND %s),
+                       SUM(f.value) FILTER (WHERE f.month BETWEEN pilot.m1 AND pilot.m2)
+                FROM summary_monthfigure AS f JOIN {pilot_sql} ON pilot.h = f.house_id
+                WHERE f.month BETWEEN %s AND %s OR f.month BETWEEN %s AND %s
+                   OR f.month BETWEEN pilot.m1 AND pilot.m2
+                GROUP BY GROUPING SETS ((f.house_id, f.metric), (f.metric, f.month))
+            """  # noqa: S608 - our own names; every value is a parameter
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*cur, *prev, *pilot_params, *cur, *prev])
+                self._stored_sums = cursor.fetchall()
+        return self._stored_sums
 
     def envelope_ranges(self) -> list[DateTimeTZRange]:
         """The intervals of all windows merged: the rows worth reading."""
@@ -348,7 +406,8 @@ class Family:
             envelope |= self.envelope(window_range)
         inner = (
             self.qs.order_by()
-            .filter(**{f"{self.house}__in": list(house_ids)})
+            # One array parameter, not one per house (Django works each of those out in Python).
+            .filter(**{f"{self.house}__in": RawSQL("SELECT unnest(%s::bigint[])", (list(house_ids),))})
             .filter(envelope)
             .annotate(**rows)
             .values(*rows)
@@ -369,7 +428,7 @@ def _family(family: Family, store: Store, scope: Scope) -> None:
     every aggregate.
     """
     split = family.stored and scope.stored
-    w = Windows(scope, split=split)
+    w = scope.windows(split)
     if split:
         _stored_months(family, store, w)
     ranges = w.envelope_ranges()
@@ -408,34 +467,18 @@ def _family(family: Family, store: Store, scope: Scope) -> None:
 
 
 def _stored_months(family: Family, store: Store, w: Windows) -> None:
-    """Add up summary.stored's month figures of the whole months inside each window: one query."""
-    cur = w.splits[CUR].months or (None, None)
-    prev = w.splits[PREV].months or (None, None)
-    pilot_sql, pilot_params = w.pilot_rows()
-    sql = f"""
-        SELECT f.house_id, f.metric,
-               CASE WHEN f.month BETWEEN %s AND %s THEN f.month END,
-               SUM(f.value) FILTER (WHERE f.month BETWEEN %s AND %s),
-               SUM(f.value) FILTER (WHERE f.month BETWEEN %s AND %s),
-               SUM(f.value) FILTER (WHERE f.month BETWEEN pilot.m1 AND pilot.m2)
-        FROM summary_monthfigure AS f JOIN {pilot_sql} ON pilot.h = f.house_id
-        WHERE f.metric = ANY(%s)
-          AND (f.month BETWEEN %s AND %s OR f.month BETWEEN %s AND %s
-               OR f.month BETWEEN pilot.m1 AND pilot.m2)
-        GROUP BY 1, 2, 3
-    """  # noqa: S608 - our own names; every value is a parameter
-    params = [*cur, *cur, *prev, *pilot_params, list(family.metrics), *cur, *prev]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for house_id, name, month, *values in rows:
-        agg = family.metrics[name]
+    """Add up summary.stored's month figures of the whole months inside each window."""
+    for house_id, name, month, per_month, *values in w.stored_sums():
+        agg = family.metrics.get(name)
+        if agg is None:
+            continue
+        if per_month:
+            if family.monthly and values[0]:
+                store.months[(name, month)] += float(values[0])
+            continue
         for window, value in zip(WINDOWS, values, strict=True):
-            if not value or window not in agg.windows:
-                continue
-            store.values[(house_id, name, window)] += float(value)
-            if month is not None and window == CUR and family.monthly:
-                store.months[(name, month)] += float(value)
+            if value and window in agg.windows:
+                store.values[(house_id, name, window)] += float(value)
 
 
 # --- the families -----------------------------------------------------------------------------
@@ -462,7 +505,9 @@ def room_use_family() -> Family:
             "_no_show": flag(Q(took_place=False)),
             **{f"_is_{value}": flag(Q(category=value)) for value in Booking.Category.values},
         },
-        envelope=lambda window: Q(period__overlap=window),
+        # `blocked` holds the period, so this adds nothing but lets PostgreSQL read the bookings of
+        # a few weeks through the exclusion constraint's index instead of all of them.
+        envelope=lambda window: Q(period__overlap=window, blocked__overlap=window),
         range_field="period",
         stored=True,
     )
@@ -495,26 +540,36 @@ def bookable_hours(scope: Scope, store: Store) -> None:
     ).values_list("room_id", "first_day", "last_day"):
         closed[room_id].append((first, last))
 
+    # Open hours add up per house (and over all houses for the chart); closed days come off per room.
+    per_house: dict[int, list[float]] = defaultdict(lambda: [0.0] * 7)
+    for room_id, hours in per_weekday.items():
+        house_hours = per_house[house_of[room_id]]
+        per_house[house_of[room_id]] = [a + b for a, b in zip(house_hours, hours, strict=True)]
+    everywhere = [sum(hours[i] for hours in per_house.values()) for i in range(7)]
+
+    def closed_hours(room_id: int, period: Period) -> float:
+        return sum(
+            _open_hours(per_weekday[room_id], _weekday_counts(first, last))
+            for first, last in _merged(closed[room_id], period)
+        )
+
     for window, period in ((CUR, scope.period), (PREV, scope.previous)):
-        for room_id, hours in per_weekday.items():
-            days = _weekday_counts(period.first_day, period.last_day)
-            for first, last in _merged(closed.get(room_id, []), period):
-                for weekday, n in enumerate(_weekday_counts(first, last)):
-                    days[weekday] -= n
-            store.values[(house_of[room_id], "room_bookable_hours", window)] += sum(
-                h * n for h, n in zip(hours, days, strict=True)
-            )
+        days = _weekday_counts(period.first_day, period.last_day)
+        for house_id, hours in per_house.items():
+            store.values[(house_id, "room_bookable_hours", window)] += _open_hours(hours, days)
+        for room_id in closed:
+            store.values[(house_of[room_id], "room_bookable_hours", window)] -= closed_hours(room_id, period)
         if window == CUR:
             for month in period.months():
                 month_period = Period(max(month, period.first_day), min(_month_end(month), period.last_day))
-                for room_id, hours in per_weekday.items():
-                    days = _weekday_counts(month_period.first_day, month_period.last_day)
-                    for first, last in _merged(closed.get(room_id, []), month_period):
-                        for weekday, n in enumerate(_weekday_counts(first, last)):
-                            days[weekday] -= n
-                    store.months[("room_bookable_hours", month)] += sum(
-                        h * n for h, n in zip(hours, days, strict=True)
-                    )
+                days = _weekday_counts(month_period.first_day, month_period.last_day)
+                store.months[("room_bookable_hours", month)] += _open_hours(everywhere, days) - sum(
+                    closed_hours(room_id, month_period) for room_id in closed
+                )
+
+
+def _open_hours(hours: list[float], days: list[int]) -> float:
+    return sum(h * n for h, n in zip(hours, days, strict=True))
 
 
 def _month_end(month: dt.date) -> dt.date:
@@ -567,13 +622,26 @@ def activities_family() -> Family:
         columns={
             "_recorded": flag(Q(attendance_recorded_at__isnull=False)),
             "_walk_ins": F("walk_ins"),
-            "_signed_up": Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED)),
-            "_came": Count("signups", filter=Q(signups__attended=True)),
+            "_signed_up": _signups(status=Signup.Status.CONFIRMED),
+            "_came": _signups(attended=True),
             **{f"_is_{value}": flag(Q(category=value)) for value in Category.values},
         },
         envelope=lambda window: Q(period__overlap=window),
         stored=True,
     )
+
+
+def _signups(**conditions) -> Coalesce:
+    """How many sign-ups of the activity meet the conditions: a subquery per activity, so only the
+    sign-ups of the activities read are looked up (through their index), never all of them."""
+    counted = (
+        Signup.objects.filter(activity=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def activities_held(scope: Scope, store: Store) -> None:
@@ -584,9 +652,9 @@ def reach(scope: Scope, store: Store) -> None:
     """Distinct people who booked, signed up, came, proposed or supported an idea: one query over
     summary.stored's Seen rows (a row per house and person, with the moments they took part).
 
-    Counted per house, per month of the chosen period and over all houses at once, leaving out the
-    house's coordinators and staff. Someone seen in several houses counts once in the totals:
-    only those rows (multi) are grouped per person.
+    Counted per house, per month of the chosen period and over all houses at once. The house's
+    coordinators and staff have no Seen rows there (summary.stored leaves them out). Someone seen
+    in several houses counts once in the totals: only those rows (multi) are grouped per person.
     """
     cur, prev = scope.clip(scope.period.bounds()), scope.clip(scope.previous.bounds())
     months = []
@@ -607,10 +675,6 @@ def reach(scope: Scope, store: Store) -> None:
                    seen.moments && pilot.r AS l, {month_columns}
             FROM summary_seen AS seen
             JOIN unnest(%s::bigint[], %s::tstzrange[]) AS pilot (h, r) ON pilot.h = seen.house_id
-            WHERE NOT EXISTS (
-                SELECT FROM residents_membership AS role
-                WHERE role.house_id = seen.house_id AND role.user_id = seen.person_id
-                  AND role.status = %s AND role.role = ANY(%s))
         )
         SELECT h, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v), COUNT(*) FILTER (WHERE l),
                {month_counts}
@@ -628,8 +692,6 @@ def reach(scope: Scope, store: Store) -> None:
         *[DateTimeTZRange(*bounds) for bounds in months],
         houses,
         pilots,
-        Membership.Status.ACTIVE,
-        list(RUNNING_ROLES),
     ]
     store.distinct.add("reach")
     with connection.cursor() as cursor:
@@ -741,9 +803,9 @@ def student_hours(scope: Scope, store: Store) -> None:
             store.months[("student_hours_due", month)] += due
 
 
-def ideas_and_polls(scope: Scope, store: Store) -> None:
-    """Ideas proposed in the window, and how many of those are planned or done now; polls closed."""
-    ideas = Family(
+def ideas_family() -> Family:
+    """Ideas proposed in the window, and how many of those are planned or done now."""
+    return Family(
         Idea.objects.all(),
         house="house",
         moment=F("created_at"),
@@ -755,46 +817,61 @@ def ideas_and_polls(scope: Scope, store: Store) -> None:
         columns={"_planned": flag(Q(status=Idea.Status.PLANNED)), "_done": flag(Q(status=Idea.Status.DONE))},
         monthly=False,
         envelope=lambda window: Q(created_at__gte=window.lower, created_at__lt=window.upper),
+        stored=True,
     )
-    _family(ideas, store, scope)
-    polls = Family(
+
+
+def polls_family() -> Family:
+    """Polls closed in the window, and the members who voted in them."""
+    ballots = PollBallot.objects.filter(poll=OuterRef("pk")).order_by().values("poll").annotate(n=Count("pk"))
+    return Family(
         Poll.objects.all(),
         house="house",
         moment=F("closes_at"),
-        metrics={
-            "polls": Agg("distinct", "_poll", windows=(CUR, PREV)),
-            "voters": Agg("count", "_ballot", windows=(CUR, PREV)),
-        },
-        columns={"_poll": F("pk"), "_ballot": F("ballots")},
+        metrics={"polls": Agg(windows=(CUR, PREV)), "voters": Agg("sum", "_voters", windows=(CUR, PREV))},
+        columns={"_voters": Coalesce(Subquery(ballots.values("n"), output_field=IntegerField()), 0)},
         monthly=False,
         envelope=lambda window: Q(closes_at__gte=window.lower, closes_at__lt=window.upper),
+        stored=True,
     )
-    _family(polls, store, scope)
 
 
-def news(scope: Scope, store: Store) -> None:
-    """News posts of the house published in the window, and koffiekranten of its weeks."""
-    posts = Family(
+def ideas_and_polls(scope: Scope, store: Store) -> None:
+    _family(ideas_family(), store, scope)
+    _family(polls_family(), store, scope)
+
+
+def posts_family() -> Family:
+    """News posts of the house published in the window."""
+    return Family(
         Post.objects.filter(status=Post.Status.PUBLISHED),
         house="house",
         moment=F("publish_at"),
         metrics={"news_posts": Agg()},
         envelope=lambda window: Q(publish_at__gte=window.lower, publish_at__lt=window.upper),
+        stored=True,
     )
-    _family(posts, store, scope)
-    zone_ = zone()
-    issues = Family(
+
+
+def issues_family() -> Family:
+    """Koffiekranten published for the weeks that start in the window."""
+    return Family(
         Issue.objects.filter(status=Issue.Status.PUBLISHED),
         house="house",
         moment=LocalMidnight(F("week_start")),
         metrics={"koffiekrant_issues": Agg(windows=(CUR, PREV))},
         monthly=False,
         envelope=lambda window: Q(
-            week_start__gte=window.lower.astimezone(zone_).date(),
-            week_start__lte=window.upper.astimezone(zone_).date(),
+            week_start__gte=window.lower.astimezone(zone()).date(),
+            week_start__lte=window.upper.astimezone(zone()).date(),
         ),
+        stored=True,
     )
-    _family(issues, store, scope)
+
+
+def news(scope: Scope, store: Store) -> None:
+    _family(posts_family(), store, scope)
+    _family(issues_family(), store, scope)
 
 
 FAMILIES: list[Callable[[Scope, Store], None]] = [

@@ -24,13 +24,19 @@ from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from activities.models import Activity, Booking, Idea, IdeaSupport, Signup
+from residents.models import Membership
 from summary.selectors import (
     MONTH,
+    RUNNING_ROLES,
     Family,
     Windows,
     activities_family,
+    ideas_family,
+    issues_family,
     month_bounds,
     new_members_family,
+    polls_family,
+    posts_family,
     room_use_family,
     student_hours_family,
 )
@@ -39,13 +45,24 @@ LOCK = 7_020_907  # pg_advisory_xact_lock key of the summary's refresh
 
 
 def stored_families() -> list[Family]:
-    return [room_use_family(), activities_family(), student_hours_family(), new_members_family()]
+    return [
+        room_use_family(),
+        activities_family(),
+        student_hours_family(),
+        new_members_family(),
+        ideas_family(),
+        polls_family(),
+        posts_family(),
+        issues_family(),
+    ]
 
 
-def refresh() -> None:
-    """Count again what changed since the last refresh: the marked months and people.
+def refresh() -> int:
+    """Count again what changed since the last refresh: the marked months and people. Returns how
+    many marks it took.
 
-    One query when nothing changed; else a few per family, however many rows there are.
+    Two queries when nothing changed; else one per family and a few more, however many rows there
+    are. A summary page calls it first; the worker also does, every quarter of an hour.
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
@@ -58,19 +75,25 @@ def refresh() -> None:
         )
         marks = cursor.fetchall()
         if not marks:
-            return
+            return 0
         months = sorted({(house_id, month) for kind, house_id, month in marks if kind == "m"})
         persons = sorted({person_id for kind, person_id, _month in marks if kind == "p"})
         if months:
+            cursor.execute(
+                "DELETE FROM summary_monthfigure "
+                "WHERE (house_id, month) IN (SELECT * FROM unnest(%s::bigint[], %s::date[]))",
+                [[house for house, _month in months], [month for _house, month in months]],
+            )
             for family in stored_families():
                 count_months(family, months)
         if persons:
             count_seen(persons)
+    return len(marks)
 
 
 def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
     """Count the family's metrics for these houses and whole months, and keep them (zeros are not
-    kept: a month without a figure counts as 0)."""
+    kept: a month without a figure counts as 0). refresh() has removed what was kept for them."""
     bounds = [month_bounds(month) for _house, month in months]
     hull = DateTimeTZRange(min(start for start, _ in bounds), max(end for _, end in bounds))
     inner_sql, inner_params = family.inner({house for house, _month in months}, [hull])
@@ -84,12 +107,20 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
     in_month = '"rows"."_t" >= mo.s AND "rows"."_t" < mo.e'
     if family.range_field:
         in_month += ' OR "rows"."_s" < mo.e AND "rows"."_e" > mo.s'
+    values = ", ".join(f"(%s, c.v{n}::float8)" for n in range(len(names)))
+    # Counted per house and month, turned into a row per metric, kept: one statement.
     sql = f"""
-        SELECT "rows"."_h", mo.month, {", ".join(select)}
-        FROM ({inner_sql} OFFSET 0) AS rows
-        JOIN unnest(%s::bigint[], %s::date[], %s::timestamptz[], %s::timestamptz[]) AS mo (h, month, s, e)
-          ON mo.h = "rows"."_h" AND ({in_month})
-        GROUP BY 1, 2
+        INSERT INTO summary_monthfigure (metric, house_id, month, value)
+        SELECT v.metric, c.h, c.month, v.value
+        FROM (
+            SELECT "rows"."_h" AS h, mo.month, {", ".join(f"{agg} AS v{n}" for n, agg in enumerate(select))}
+            FROM ({inner_sql} OFFSET 0) AS rows
+            JOIN unnest(%s::bigint[], %s::date[], %s::timestamptz[], %s::timestamptz[]) AS mo (h, month, s, e)
+              ON mo.h = "rows"."_h" AND ({in_month})
+            GROUP BY 1, 2
+        ) AS c
+        CROSS JOIN LATERAL (VALUES {values}) AS v (metric, value)
+        WHERE v.value <> 0
     """  # noqa: S608 - our own names and Django's compiled SQL; every value is a parameter
     month_params = [
         [house for house, _month in months],
@@ -97,32 +128,14 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
         [start for start, _end in bounds],
         [end for _start, end in bounds],
     ]
-    kept: dict[str, list] = {"metric": [], "house": [], "month": [], "value": []}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *inner_params, *month_params])
-        for house_id, month, *values in cursor.fetchall():
-            for name, value in zip(names, values, strict=True):
-                if value:
-                    kept["metric"].append(name)
-                    kept["house"].append(house_id)
-                    kept["month"].append(month)
-                    kept["value"].append(float(value))
-        cursor.execute(
-            "DELETE FROM summary_monthfigure WHERE metric = ANY(%s) "
-            "AND (house_id, month) IN (SELECT * FROM unnest(%s::bigint[], %s::date[]))",
-            [names, month_params[0], month_params[1]],
-        )
-        if kept["metric"]:
-            cursor.execute(
-                "INSERT INTO summary_monthfigure (metric, house_id, month, value) "
-                "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::date[], %s::float8[])",
-                list(kept.values()),
-            )
+        cursor.execute(sql, [*params, *inner_params, *month_params, *names])
 
 
 def count_seen(persons: list[int]) -> None:
     """When these people took part, per house: every moment they booked (not for an activity they
-    run), signed up for or came to an activity (its start), proposed or supported an idea."""
+    run), signed up for or came to an activity (its start), proposed or supported an idea. Not in a
+    house they run now (coordinator, staff): the house does not reach its own team."""
     sql = f"""
         SELECT r.house_id, b.booker_id, lower(b.period)
         FROM {Booking._meta.db_table} AS b JOIN activities_room AS r ON r.id = b.room_id
@@ -146,6 +159,8 @@ def count_seen(persons: list[int]) -> None:
         "confirmed": Booking.Status.CONFIRMED,
         "signed_up": Signup.Status.CONFIRMED,
         "planned": Activity.Status.PLANNED,
+        "active": Membership.Status.ACTIVE,
+        "running": list(RUNNING_ROLES),
     }
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM summary_seen WHERE person_id = ANY(%(persons)s)", params)
@@ -154,6 +169,10 @@ def count_seen(persons: list[int]) -> None:
             INSERT INTO summary_seen (house_id, person_id, moments, multi)
             SELECT h, p, range_agg(tstzrange(t, t, '[]')), COUNT(*) OVER (PARTITION BY p) > 1
             FROM ({sql}) AS done (h, p, t)
+            WHERE NOT EXISTS (
+                SELECT FROM {Membership._meta.db_table} AS role
+                WHERE role.house_id = done.h AND role.user_id = done.p
+                  AND role.status = %(active)s AND role.role = ANY(%(running)s))
             GROUP BY h, p
             """,  # noqa: S608
             params,

@@ -7,55 +7,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0004_user_reminders'),
-        ('activities', '0002_activityseries_activity_idea_ideasupport_poll_and_more'),
-        ('duties', '0001_initial'),
-        ('summary', '0001_initial'),
+        ("residents", "0004_user_reminders"),
+        ("activities", "0002_activityseries_activity_idea_ideasupport_poll_and_more"),
+        ("duties", "0001_initial"),
+        ("news", "0002_comments_koffiekrant_screen"),
+        ("summary", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StaleMonth',
+            name="StaleMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('house_id', models.BigIntegerField()),
-                ('month', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("house_id", models.BigIntegerField()),
+                ("month", models.DateField()),
             ],
         ),
         migrations.CreateModel(
-            name='StalePerson',
+            name="StalePerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person_id', models.BigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("person_id", models.BigIntegerField()),
             ],
         ),
         migrations.CreateModel(
-            name='MonthFigure',
+            name="MonthFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(max_length=60)),
-                ('month', models.DateField()),
-                ('value', models.FloatField()),
-                ('house', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='residents.house')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("metric", models.CharField(max_length=60)),
+                ("month", models.DateField()),
+                ("value", models.FloatField()),
+                (
+                    "house",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="residents.house"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('metric', 'house', 'month'), name='month_figure_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("metric", "house", "month"), name="month_figure_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Seen',
+            name="Seen",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moments', summary.models.MultirangeField()),
-                ('multi', models.BooleanField(default=False)),
-                ('house', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='residents.house')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("moments", summary.models.MultirangeField()),
+                ("multi", models.BooleanField(default=False)),
+                (
+                    "house",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="residents.house"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('person', 'house'), name='seen_once')],
+                "constraints": [models.UniqueConstraint(fields=("person", "house"), name="seen_once")],
             },
         ),
     ]
@@ -98,10 +137,40 @@ MARKS = {
         "SELECT DISTINCT x.house_id, m::date FROM x, "
         + MONTHS.format(lo="x.decided_at", hi="x.decided_at")
         + " m WHERE x.decided_at IS NOT NULL",
+        # Those who run a house are not counted as reached by it: a role change counts them again.
+        "SELECT DISTINCT x.user_id FROM x",
+    ),
+    "activities_idea": (
+        "SELECT DISTINCT x.house_id, m::date FROM x, "
+        + MONTHS.format(lo="x.created_at", hi="x.created_at")
+        + " m",
+        "SELECT DISTINCT x.proposer_id FROM x",
+    ),
+    "activities_ideasupport": (None, "SELECT DISTINCT x.person_id FROM x"),
+    "activities_poll": (
+        "SELECT DISTINCT x.house_id, m::date FROM x, "
+        + MONTHS.format(lo="x.closes_at", hi="x.closes_at")
+        + " m",
         None,
     ),
-    "activities_idea": (None, "SELECT DISTINCT x.proposer_id FROM x"),
-    "activities_ideasupport": (None, "SELECT DISTINCT x.person_id FROM x"),
+    "activities_pollballot": (
+        "SELECT DISTINCT p.house_id, m::date FROM x JOIN activities_poll AS p ON p.id = x.poll_id, "
+        + MONTHS.format(lo="p.closes_at", hi="p.closes_at")
+        + " m",
+        None,
+    ),
+    "news_post": (
+        "SELECT DISTINCT x.house_id, m::date FROM x, "
+        + MONTHS.format(lo="x.publish_at", hi="x.publish_at")
+        + " m",
+        None,
+    ),
+    "news_issue": (
+        "SELECT DISTINCT x.house_id, m::date FROM x, "
+        + MONTHS.format(lo="x.week_start::timestamp", hi="x.week_start::timestamp")
+        + " m",
+        None,
+    ),
 }
 
 
@@ -111,7 +180,7 @@ def _statements(table: str, rows: str) -> str:
     if months:
         sql.append(
             "INSERT INTO summary_stalemonth (house_id, month) "
-            f"WITH x AS (SELECT * FROM {rows}) {months};"
+            f"WITH x AS (SELECT * FROM {rows}) SELECT * FROM ({months}) AS marks (h, m) WHERE h IS NOT NULL;"
         )
     if persons:
         sql.append(f"INSERT INTO summary_staleperson (person_id) WITH x AS (SELECT * FROM {rows}) {persons};")

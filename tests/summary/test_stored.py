@@ -269,3 +269,19 @@ def test_without_the_marks_the_same_race_loses_the_booking():
     assert kept.get(house.pk, "room_booked_hours") == pytest.approx(
         counted.get(house.pk, "room_booked_hours") - 3
     )
+
+
+def test_the_worker_counts_changes_every_quarter_of_an_hour(pilot_houses):
+    from wijkhuis import jobs
+
+    assert jobs.PERIODIC_JOBS["summary_count_changes"] == (
+        "summary.jobs.count_changes",
+        dt.timedelta(minutes=15),
+    )
+    from summary.jobs import count_changes
+
+    assert count_changes.call() > 0  # the houses made above
+    assert count_changes.call() == 0  # nothing changed since
+    Activity.objects.filter(house=pilot_houses[0]).update(walk_ins=3)
+    assert count_changes.call() > 0
+    assert not StaleMonth.objects.exists()
