@@ -133,8 +133,8 @@ def report(results: dict[int, dict]) -> None:
             )
     for scale, result in results.items():
         if "first" in result:
-            first = result["first"]
-            print(f"scale {scale}: first /overzicht/ after seeding (counts all it keeps): {first:.0f} ms")
+            first, marks = result["first"], result["marks"]
+            print(f"scale {scale}: first /overzicht/, counting {marks} marks first: {first:.0f} ms")
     if len(results) > 1:
         low, high = min(results), max(results)
         for page in results[low]["pages"]:
@@ -200,12 +200,16 @@ def measure(opts) -> int:
     houses = House.objects.count()
     result = {"houses": houses, "pages": {}}
     print(f"{houses} houses; {opts.warmup} warm-up and {opts.repeat} timed requests per page")
+    from summary.models import StaleMonth, StalePerson
+
+    marks = StaleMonth.objects.count() + StalePerson.objects.count()
     for label, url in pages.items():
         began = time.perf_counter()
         response = client.get(url)
-        if label == "/overzicht/":
+        if label == "/overzicht/" and marks:
             # After seeding or migrating, summary.stored counts everything once.
             result["first"] = (time.perf_counter() - began) * 1000
+            result["marks"] = marks
         for _ in range(max(0, opts.warmup - 1)):
             response = client.get(url)
         if response.status_code == 404:
