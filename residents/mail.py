@@ -16,11 +16,20 @@ def mail_person(person, template: str, context: dict, attachments=()) -> bool:
     """
     if not person.email:
         return False
-    with translation.override(person.language):
-        context = {**context, "person": person, "user": person, "site_url": settings.SITE_URL}
+    return mail_address(
+        person.email, person.language, template, {**context, "person": person, "user": person}, attachments
+    )
+
+
+def mail_address(address: str, language: str, template: str, context: dict, attachments=()) -> bool:
+    """The same for an address without an account (someone who raised a worry as a visitor)."""
+    if not address:
+        return False
+    with translation.override(language):
+        context = {**context, "site_url": settings.SITE_URL}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}.txt", context)
-    message = EmailMultiAlternatives(subject, body, None, [person.email])
+    message = EmailMultiAlternatives(subject, body, None, [address])
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     message.send()

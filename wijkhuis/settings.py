@@ -37,6 +37,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The address people reach the portal at, used in e-mails and feeds.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A closed worry keeps who raised it and their words this many days, then they are removed
+# (care.worries.anonymise_closed, run daily by the worker); the counts stay.
+WORRY_RETENTION_DAYS = env.int("WORRY_RETENTION_DAYS", default=365)
 
 INSTALLED_APPS = [
     "residents",
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "duties",
     "news",
     "summary",
+    "care",
     "wijkhuis",
     "django.contrib.admin",
     "django.contrib.auth",

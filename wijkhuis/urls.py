@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("news.urls")),
     path("", include("summary.urls")),
+    path("", include("care.urls")),
     # Uploaded pictures (re-encoded on upload). SecurityMiddleware adds nosniff; a deployment may
     # serve MEDIA_ROOT from its web server instead.
     re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the buddy_views work."""
+
+urlpatterns: list = []

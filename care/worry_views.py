@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the worry_views work."""
+
+urlpatterns: list = []
