@@ -154,7 +154,9 @@ class Worry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} · {self.get_category_display()}"
+        # Only the reference: this lands in the audit trail and in logs, where the category of a
+        # worry (money, safety) would already say too much.
+        return self.reference
 
     @property
     def reference(self) -> str:

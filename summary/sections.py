@@ -503,3 +503,6 @@ TARGETS = {
     TargetFigure.IDEAS_DONE: "ideas_done",
     TargetFigure.NEWS_POSTS: "news_posts",
 }
+
+# Worries and buddies (the care app) add their sections; imported last, as they use the above.
+from summary import care_figures  # noqa: E402, F401

@@ -129,7 +129,7 @@ def test_slot_for():
 
 def test_enqueue_due_once_per_slot(db, db_queue):
     assert sorted(jobs.enqueue_due(NOW)) == sorted(jobs.PERIODIC_JOBS)
-    assert jobs.enqueue_due(NOW + dt.timedelta(minutes=5)) == []  # the same slot of every job (15 min at least)
+    assert jobs.enqueue_due(NOW + dt.timedelta(minutes=5)) == []  # each job is still in its slot
     assert DBTaskResult.objects.count() == len(jobs.PERIODIC_JOBS)
 
     # Negative control: the next slot enqueues again.

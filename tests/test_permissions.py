@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivitySeries, Idea, Poll
 from activities.timeutil import week_start
+from care.models import Buddy, Match
+from care.worries import raise_worry
 from duties.models import Duty, HourLog
 from news.models import Comment, Issue, Post, Screen
 from residents.models import CalendarFeed, Membership
@@ -163,6 +165,21 @@ def poll_kw(ctx):
     return {"house": ctx["house"].slug, "pk": ctx["poll"].pk}
 
 
+def worry_kw(ctx):
+    # The resident's worry in w4: handled by w4's coordinators and staff; for anyone else it does not exist.
+    return {"house": ctx["house"].slug, "pk": ctx["worry"].pk}
+
+
+def buddy_kw(ctx):
+    # The resident's request in w4: theirs, and handled by w4's coordinator and staff.
+    return {"house": ctx["house"].slug, "pk": ctx["buddy_ask"].pk}
+
+
+def buddy_match_kw(ctx):
+    # A proposal of the resident's request and the student's offer in w4 (neither answered yet).
+    return {"house": ctx["house"].slug, "pk": ctx["buddy_match"].pk}
+
+
 # (url name, kwargs from the fixtures, method) -> expected per persona:
 #         anonymous resident student coordinator staff viewer outsider superuser
 MATRIX = [
@@ -285,6 +302,54 @@ MATRIX = [
         "post",
         row(LOGIN, 403, 403, 302, 302, 403, 403, 302),
     ),
+    # Worries: anyone raises one; only the house's team sees them (not a superuser, not the raiser).
+    ("care:raise_choose", no_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("care:raise", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    # The matrix's POST is no valid worry: the form again with the errors.
+    ("care:raise", house_kw, "post", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("care:received", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("care:worries", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 403)),
+    ("care:worry_enter", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 403)),
+    ("care:worry_enter", house_kw, "post", row(LOGIN, 403, 403, 200, 200, 403, 403, 403)),
+    ("care:worry", worry_kw, "get", row(LOGIN, 404, 404, 200, 200, 404, 404, 404)),
+    ("care:worry_take", worry_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # Without a handler in the POST the team member takes it; the other actions get the page with errors.
+    ("care:worry_take", worry_kw, "post", row(LOGIN, 404, 404, 302, 302, 404, 404, 404)),
+    ("care:worry_contact", worry_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("care:worry_contact", worry_kw, "post", row(LOGIN, 404, 404, 200, 200, 404, 404, 404)),
+    ("care:worry_refer", worry_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("care:worry_refer", worry_kw, "post", row(LOGIN, 404, 404, 200, 200, 404, 404, 404)),
+    ("care:worry_close", worry_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("care:worry_close", worry_kw, "post", row(LOGIN, 404, 404, 200, 200, 404, 404, 404)),
+    ("care:worry_reopen", worry_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # The worry is open: back to its page with the message.
+    ("care:worry_reopen", worry_kw, "post", row(LOGIN, 404, 404, 302, 302, 404, 404, 404)),
+    ("care:worry_note", worry_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("care:worry_note", worry_kw, "post", row(LOGIN, 404, 404, 200, 200, 404, 404, 404)),
+    # Buddies: members ask or offer; only the house's team sees both sides and matches (not a superuser).
+    ("care:buddies", house_kw, "get", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("care:buddy_ask", house_kw, "get", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    # The matrix's POST chooses no kind: the form again with the error.
+    ("care:buddy_ask", house_kw, "post", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("care:buddy_offer", house_kw, "get", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("care:buddy_offer", house_kw, "post", row(LOGIN, 200, 200, 200, 200, 403, 403, 200)),
+    ("care:buddy_withdraw", buddy_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("care:buddy_withdraw", buddy_kw, "post", row(LOGIN, 302, 404, 302, 302, 404, 404, 404)),
+    ("care:match", buddy_match_kw, "get", row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    ("care:match_answer", buddy_match_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # No answer in the matrix's POST: back with a message; the team never answers for a side.
+    ("care:match_answer", buddy_match_kw, "post", row(LOGIN, 302, 302, 403, 403, 404, 404, 404)),
+    ("care:match_end", buddy_match_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    # A side cannot end a proposal (the page again, "say no"); the team takes it back.
+    ("care:match_end", buddy_match_kw, "post", row(LOGIN, 200, 200, 302, 302, 404, 404, 404)),
+    ("care:match_checkin", buddy_match_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
+    ("care:match_checkin", buddy_match_kw, "post", row(LOGIN, 200, 200, 403, 403, 404, 404, 404)),
+    ("care:buddies_team", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 403)),
+    ("care:buddy_intake", buddy_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 403)),
+    ("care:buddy_intake", buddy_kw, "post", row(LOGIN, 403, 403, 302, 302, 403, 403, 403)),
+    ("care:match_propose", house_kw, "get", row(LOGIN, 403, 403, 200, 200, 403, 403, 403)),
+    # The matrix's POST chooses nobody: the form again with the errors.
+    ("care:match_propose", house_kw, "post", row(LOGIN, 403, 403, 200, 200, 403, 403, 403)),
     ("summary:all", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
     ("summary:all_print", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
     ("summary:all_csv", no_kw, "get", row(LOGIN, 403, 403, 200, 200, 200, 403, 200)),
@@ -431,7 +496,37 @@ def ctx(all_personas, house, other_house, make_user):
     poll = Poll.objects.create(house=house, question="Welk thema?", closes_at=at(days_ahead(14), "12:00"))
     poll.options.create(text="Koken", position=1)
     poll.options.create(text="Sport", position=2)
+    buddy_ask = Buddy.objects.create(
+        house=house,
+        person=all_personas["resident"],
+        side="ask",
+        kinds=["talk"],
+        languages="Nederlands",
+        available="Dinsdag",
+        phone="0612345678",
+    )
+    buddy_offer = Buddy.objects.create(
+        house=house,
+        person=all_personas["student"],
+        side="offer",
+        kinds=["talk"],
+        languages="Nederlands",
+        available="Dinsdag",
+        contact_by="email",
+    )
+    buddy_match = Match.objects.create(
+        ask=buddy_ask, offer=buddy_offer, proposed_by=all_personas["coordinator"]
+    )
+    worry = raise_worry(
+        house=house,
+        data={"about": "self", "category": "money", "message": "Schulden", "contact_by": "email"},
+        channel="website",
+        by=all_personas["resident"],
+    )
     return {
+        "worry": worry,
+        "buddy_ask": buddy_ask,
+        "buddy_match": buddy_match,
         **all_personas,
         "house": house,
         "other_house": other_house,

@@ -730,6 +730,9 @@ class Seeder:
             from wijkhuis.demo_history import seed_history
 
             self.created.update(seed_history(self.houses))
+            from wijkhuis.demo_care import seed_care
+
+            self.created.update(seed_care(self.houses))
         return self.created
 
     def _count(self, what: str, created: bool) -> None:
