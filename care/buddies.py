@@ -16,7 +16,6 @@ Lock order, to avoid deadlocks between two changes at once: the Buddy rows (by p
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -26,11 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care.errors import CareError
-from care.models import TEAM_ROLES, Buddy, BuddyKind, Match, MatchCheckin
+from care.models import Buddy, BuddyKind, Match, MatchCheckin, is_team
 from residents.audit import record
 from residents.mail import mail_person
 from residents.models import House, Organisation, User
 from residents.permissions import can
+from residents.text import clean_line, clean_text, is_phone_number
 
 __all__ = [
     "FOLLOW_UP_AFTER",
@@ -52,23 +52,11 @@ __all__ = [
 
 FOLLOW_UP_AFTER = dt.timedelta(days=28)
 LIVE = (Match.Status.PROPOSED, Match.Status.ACTIVE)
-MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 8, 15
-PHONE_CHARACTERS = re.compile(r"^[0-9+()\-./ ]+$")
 PAST_MATCHES_SHOWN = 10
 
 
 def _limit(model, name: str) -> int:
     return model._meta.get_field(name).max_length
-
-
-def clean_line(text) -> str:
-    """One line of text: trimmed, inner whitespace (line breaks too) made single spaces, no NUL."""
-    return " ".join(str(text or "").replace("\x00", "").split())
-
-
-def clean_text(text) -> str:
-    """Text with one kind of line break, trimmed, without NUL (PostgreSQL cannot store it)."""
-    return str(text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
 
 
 def _check_length(text: str, limit: int, field_name: str) -> str:
@@ -81,21 +69,10 @@ def _check_length(text: str, limit: int, field_name: str) -> str:
     return text
 
 
-def is_phone_number(text: str) -> bool:
-    """Digits with the usual separators, 8 to 15 digits: 06 12345678, 050-1234567, +31 6 12345678."""
-    digits = sum(c.isdigit() for c in text)
-    return bool(PHONE_CHARACTERS.match(text)) and MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS
-
-
 def first_name(person: User | None) -> str:
     """The first word of a person's name: what a buddy sees once both said yes (never the e-mail)."""
     words = (person.name if person is not None else "").split()
     return words[0] if words else _("your buddy")
-
-
-def is_team(user, house: House | int) -> bool:
-    """Coordinator or staff of the house now (a superuser is not, for that alone)."""
-    return bool(getattr(user, "is_authenticated", False) and set(TEAM_ROLES) & user.roles_in(house))
 
 
 def partner_choices(house: House):

@@ -6,8 +6,9 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from care.buddies import clean_line, clean_text, is_phone_number, partner_choices
+from care.buddies import partner_choices
 from care.models import Buddy, BuddyKind, Match, MatchCheckin
+from residents.text import clean_line, clean_text, is_phone_number
 
 MAX_LENGTH_MESSAGE = _("This can have at most %(limit_value)d characters. Now it has %(show_value)d.")
 

@@ -9,8 +9,6 @@ every page for people who handle others' data, RequireMFAMiddleware asks them fo
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from care import buddies as service
 from care.buddy_forms import AnswerForm, BuddyForm, CheckinForm, EndForm, IntakeForm, ProposeForm
+from care.decorators import team_only
 from care.errors import CareError
 from care.models import Buddy, Match, MatchCheckin
 from residents.decorators import house_view
@@ -32,18 +31,6 @@ from residents.models import House
 from residents.permissions import require
 
 RECENTLY_STOPPED = 10
-
-
-def team_only(view):
-    """For views that take the House: its coordinators and staff, else 403."""
-
-    @wraps(view)
-    def wrapped(request, *args, house: House, **kwargs):
-        if not service.is_team(request.user, house):
-            raise PermissionDenied
-        return view(request, *args, house=house, **kwargs)
-
-    return wrapped
 
 
 def _url(name: str, house: House, **kwargs) -> str:

@@ -31,6 +31,11 @@ def team_houses(user):
     )
 
 
+def is_team(user, house) -> bool:
+    """Coordinator or staff of `house` now (a superuser is not, for that alone)."""
+    return bool(getattr(user, "is_authenticated", False) and set(TEAM_ROLES) & user.roles_in(house))
+
+
 # --- worries -------------------------------------------------------------------------------------
 
 

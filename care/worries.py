@@ -17,7 +17,6 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -35,10 +34,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from care.errors import CareError
-from care.models import TEAM_ROLES, Worry, WorryNote
+from care.models import TEAM_ROLES, Worry, WorryNote, is_team
 from residents.audit import record
 from residents.mail import mail_address, mail_person
 from residents.models import AuditEvent, House, Membership, Organisation, User
+from residents.text import clean_text, is_phone_number
 
 __all__ = [
     "FLOOD_LIMITS",
@@ -68,7 +68,6 @@ REMIND_AFTER_WORKING_DAYS = 3
 # (at most this many worries, within this time): per internet address for visitors, per account for members
 FLOOD_LIMITS = ((3, dt.timedelta(hours=1)), (10, dt.timedelta(days=1)))
 FLOOD_KEEP = max(window for _n, window in FLOOD_LIMITS)
-PHONE = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
 ENTERED_CHANNELS = (Worry.Channel.COFFEE_TABLE, Worry.Channel.PHONE, Worry.Channel.OTHER)
 FIELD_LENGTHS = {
     "name": 100,
@@ -85,13 +84,6 @@ class WorryNotAllowed(CareError, PermissionDenied):
 
 
 # --- who is who --------------------------------------------------------------------------------
-
-
-def is_team(user, house) -> bool:
-    """Coordinator or staff of `house` now; a superuser is not, for that alone."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(set(TEAM_ROLES) & user.roles_in(house))
 
 
 def team_members(house: House):
@@ -148,11 +140,6 @@ def is_waiting_too_long(worry: Worry, now: dt.datetime | None = None) -> bool:
 
 
 # --- raising a worry -----------------------------------------------------------------------------
-
-
-def clean_text(text) -> str:
-    """Trimmed, with one kind of line break and without NUL (PostgreSQL cannot store it)."""
-    return str(text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
 
 
 def too_long_message(limit: int, length: int) -> str:
@@ -212,7 +199,7 @@ def _clean_worry_data(data: dict, *, member: bool, on_behalf: bool) -> dict:
     for field, limit in FIELD_LENGTHS.items():
         if len(clean[field]) > limit:
             raise CareError(too_long_message(limit, len(clean[field])), field=field)
-    if clean["phone"] and not PHONE.match(clean["phone"]):
+    if clean["phone"] and not is_phone_number(clean["phone"]):
         raise CareError(_("Fill in a phone number, for example 06 12345678."), field="phone")
     if clean["email"]:
         try:

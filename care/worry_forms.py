@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from care import worries
 from care.errors import CareError
 from care.models import Worry
+from residents.text import clean_text, is_phone_number
 
 # The model's labels are lower-case for use in sentences; in a list of choices they read better like this.
 ABOUT_CHOICES = [
@@ -50,7 +51,7 @@ class PlainTextField(forms.CharField):
     """Text with one kind of line break, so a browser's CR LF does not count twice against the limit."""
 
     def to_python(self, value):
-        return worries.clean_text(super().to_python(value))
+        return clean_text(super().to_python(value))
 
 
 def _text(
@@ -204,7 +205,7 @@ class WorryForm(ErrorSummaryMixin, forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
-        if phone and not worries.PHONE.match(phone):
+        if phone and not is_phone_number(phone):
             raise forms.ValidationError(_("Fill in a phone number, for example 06 12345678."))
         return phone
 

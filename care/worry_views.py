@@ -8,8 +8,6 @@ the POST from error reports (sensitive_post_parameters) and its variables (sensi
 
 from __future__ import annotations
 
-from functools import wraps
-
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_POST
 
 from care import worries
+from care.decorators import team_only
 from care.errors import CareError
 from care.models import Worry
 from care.worry_forms import (
@@ -128,18 +127,6 @@ def received(request, house: House):
 
 
 # --- the team ------------------------------------------------------------------------------------
-
-
-def team_only(view):
-    """Coordinators and staff of the house; anyone else logged in gets 403 (a superuser too)."""
-
-    @wraps(view)
-    def wrapped(request, *args, house: House, **kwargs):
-        if not worries.is_team(request.user, house):
-            raise PermissionDenied
-        return view(request, *args, house=house, **kwargs)
-
-    return wrapped
 
 
 def _team_worry(request, house: House, pk: int) -> Worry:

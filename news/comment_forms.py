@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from news.comments import REASON_MAX_LENGTH, clean_text
+from news.comments import REASON_MAX_LENGTH
 from news.models import Comment
+from residents.text import clean_text
 
 
 class PlainTextField(forms.CharField):

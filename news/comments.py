@@ -30,6 +30,7 @@ from residents.audit import record
 from residents.mail import mail_person
 from residents.models import House, Membership, Role, User
 from residents.permissions import ABILITIES, can
+from residents.text import clean_text
 
 __all__ = [
     "CommentError",
@@ -160,11 +161,6 @@ def moderation_queue(house: House, user) -> Queue:
 
 
 # --- writing ----------------------------------------------------------------------------------
-
-
-def clean_text(text: str | None) -> str:
-    """Trimmed, with one kind of line break and without NUL (PostgreSQL cannot store it)."""
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()
 
 
 def _clean_reason(reason: str | None, *, required: bool) -> str:
