@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care.errors import CareError
-from care.models import Buddy, BuddyKind, Match, MatchCheckin, is_team
+from care.models import Buddy, BuddyKind, Match, MatchCheckin, is_team, team_members
 from residents.audit import record
 from residents.mail import mail_person
 from residents.models import House, Organisation, User
@@ -115,6 +115,17 @@ def _mail_sides(match: Match, template: str, people: list[User], **context) -> N
         transaction.on_commit(send)
 
 
+def _mail_team(house: House, event: str) -> None:
+    """Tell the house's team something needs them (a link to their page, never what anyone wrote)."""
+    url = reverse("care:buddies_team", kwargs={"house": house.slug})
+
+    def send():
+        for person in team_members(house).exclude(email__isnull=True).exclude(email=""):
+            mail_person(person, "care/mail/buddy_team", {"house": house, "team_url": url, "event": event})
+
+    transaction.on_commit(send)
+
+
 # The partial unique constraints a race between two proposals runs into, and the field each is about.
 RACE_CONSTRAINTS = {"match_one_live_per_ask": "ask", "match_one_live_per_offer": "offer"}
 
@@ -202,6 +213,7 @@ def add_buddy(*, house: House, person: User, side: str, data: dict) -> Buddy:
             house=house,
             changes={"side": side, "kinds": kinds, "contact_by": contact_by},
         )
+        _mail_team(house, "new_" + side)
     return buddy
 
 
@@ -427,6 +439,10 @@ def answer(*, match: Match, by: User, yes: bool) -> Match:
         record("buddy.match_answered", actor=by, target=match, house=match.ask.house, changes=changes)
         if match.status == Match.Status.ACTIVE:
             _mail_sides(match, "buddy_started", [match.ask.person, match.offer.person])
+        elif match.status == Match.Status.DECLINED:
+            # The other side hears it does not go ahead (not who said no, nor why); the team sees it.
+            other = match.offer if side == "ask" else match.ask
+            _mail_sides(match, "buddy_ended", [other.person], was_proposal=True)
     return match
 
 
@@ -475,6 +491,8 @@ def check_in(*, match: Match, by: User, feeling: str, text: str) -> MatchCheckin
         if match.status != Match.Status.ACTIVE:
             raise CareError(_("This match is not going (any more)."))
         checkin = MatchCheckin.objects.create(match=match, person=by, feeling=feeling, text=text)
+        if feeling != MatchCheckin.Feeling.GOOD:
+            _mail_team(match.ask.house, "checkin_" + feeling)
         record(
             "buddy.match_checkin",
             actor=by,

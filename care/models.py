@@ -36,6 +36,22 @@ def is_team(user, house) -> bool:
     return bool(getattr(user, "is_authenticated", False) and set(TEAM_ROLES) & user.roles_in(house))
 
 
+def team_members(house):
+    """The people who handle the house's worries and buddies: its active coordinators and staff."""
+    from residents.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__house=house,
+            memberships__role__in=TEAM_ROLES,
+            memberships__status=Membership.Status.ACTIVE,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
 # --- worries -------------------------------------------------------------------------------------
 
 

@@ -34,10 +34,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from care.errors import CareError
-from care.models import TEAM_ROLES, Worry, WorryNote, is_team
+from care.models import Worry, WorryNote, is_team, team_members
 from residents.audit import record
 from residents.mail import mail_address, mail_person
-from residents.models import AuditEvent, House, Membership, Organisation, User
+from residents.models import AuditEvent, House, Organisation, User
 from residents.text import clean_text, is_phone_number
 
 __all__ = [
@@ -84,20 +84,6 @@ class WorryNotAllowed(CareError, PermissionDenied):
 
 
 # --- who is who --------------------------------------------------------------------------------
-
-
-def team_members(house: House):
-    """The people who handle the house's worries: its active coordinators and staff, by name."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__house=house,
-            memberships__role__in=TEAM_ROLES,
-            memberships__status=Membership.Status.ACTIVE,
-        )
-        .distinct()
-        .order_by("name", "pk")
-    )
 
 
 def _require_team(by, house) -> None:

@@ -637,6 +637,7 @@ def race(house, resident, coordinator, staff, make_user):
         )
         for i in (1, 2)
     ]
+    mail.outbox.clear()  # the team's mails about the new request and offers; the race counts its own
     start = threading.Barrier(2)
 
     def propose(offer, by):
@@ -687,3 +688,52 @@ def test_negative_control_without_catching_the_race_the_second_proposal_fails_ha
     assert isinstance(error, IntegrityError) and not isinstance(error, CareError)
     with pytest.raises(AssertionError):
         _one_proposal_one_clear_refusal(results)
+
+
+# --- the team hears what needs them; the other side hears a "no" (links only, never words) ----------
+
+
+def test_a_new_request_mails_the_team_a_link_and_nothing_of_it(
+    house, resident, coordinator, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        buddies.add_buddy(
+            house=house,
+            person=resident,
+            side="ask",
+            data={
+                "kinds": ["talk"],
+                "languages": "Nederlands",
+                "available": "Dinsdag",
+                "about": "Sinds de verhuizing ben ik veel alleen",
+                "phone": "06 12345678",
+            },
+        )
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([coordinator.email, staff.email])
+    body = mailoutbox[0].body
+    assert "vraagt om een maatje" in body.lower() or "vraagt om een maatje" in mailoutbox[0].subject.lower()
+    assert f"/{house.slug}/maatjes/beheer/" in body
+    assert "verhuizing" not in body and resident.name not in body and "06 1234" not in body
+
+
+def test_a_no_tells_the_other_side_it_does_not_go_ahead(
+    proposed, resident, student, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        buddies.answer(match=proposed, by=resident, yes=False)
+    assert [m.to[0] for m in mailoutbox] == [student.email]
+    assert "gaat niet door" in mailoutbox[0].body
+    assert resident.name.split()[0] not in mailoutbox[0].body
+
+
+def test_a_check_in_that_wants_to_stop_mails_the_team_a_good_one_does_not(
+    going, resident, student, coordinator, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        buddies.check_in(match=going, by=resident, feeling="good", text="Leuk")
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        buddies.check_in(match=going, by=student, feeling="stop", text="Het klikt niet")
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([coordinator.email, staff.email])
+    assert "willen stoppen" in mailoutbox[0].body
+    assert "klikt" not in mailoutbox[0].body
