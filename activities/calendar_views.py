@@ -70,7 +70,8 @@ def _item(booking: Booking, user, house: House, may_open) -> Item:
     zone = local_zone()
     title = booking.title_for(user)
     return Item(
-        title=title,
+        # An old booking's title is removed after the retention period (wijkhuis/retention.py).
+        title=title or booking.get_category_display(),
         room=booking.room.name,
         start=booking.start.astimezone(zone),
         end=booking.end.astimezone(zone),

@@ -23,7 +23,7 @@ from activities.ideas import link_idea_to_activity
 from activities.models import TAKEN_MESSAGE, Activity, ActivitySeries, Audience, Booking, Idea, Room, Signup
 from activities.services import BookingError
 from activities.timeutil import local_zone, make_local
-from residents.audit import record
+from residents.audit import record, team_words
 from residents.mail import mail_person
 from residents.models import House, Organisation, User
 from residents.permissions import can
@@ -116,7 +116,11 @@ def _free_booking(booking: Booking, *, by: User, reason: str) -> None:
         actor=by,
         target=booking,
         house=booking.room.house,
-        changes={"status": [old, "cancelled"], "reason": reason, "activity": True},
+        changes={
+            "status": [old, "cancelled"],
+            "reason": team_words(reason, by=by, house=booking.room.house),
+            "activity": True,
+        },
     )
 
 
@@ -319,15 +323,14 @@ def update_activity(
             activity.moved = True
         activity.save()
         activity.organisers.set(list(organisers))
+        where = room.name if room is not None else activity.place
+        new = {"title": activity.title, "start": start.isoformat(), "where": where}
         record(
             "activity.changed",
             actor=by,
             target=activity,
             house=house,
-            changes={
-                "before": old,
-                "after": {"title": activity.title, "start": start.isoformat(), "where": place or str(room)},
-            },
+            changes={key: [old[key], new[key]] for key in old if old[key] != new[key]},
         )
     return activity
 
@@ -359,7 +362,10 @@ def _cancel(activity: Activity, *, by: User, reason: str) -> None:
         actor=by,
         target=activity,
         house=activity.house,
-        changes={"status": ["planned", "cancelled"], "reason": reason},
+        changes={
+            "status": ["planned", "cancelled"],
+            "reason": team_words(reason, by=by, house=activity.house),
+        },
     )
 
 
@@ -621,7 +627,11 @@ def stop_series(
             actor=by,
             target=series,
             house=house,
-            changes={"cancelled": len(coming), "from": first_stopped.isoformat(), "reason": reason},
+            changes={
+                "cancelled": len(coming),
+                "from": first_stopped.isoformat(),
+                "reason": team_words(reason, by=by, house=house),
+            },
         )
         _tell_signed_up(coming, reason=reason.strip())
     return coming

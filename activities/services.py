@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from activities.models import TAKEN_MESSAGE, Booking, BookingSeries, Room
 from activities.timeutil import local_day_bounds, local_zone, make_local, real_length, week_start
-from residents.audit import record
+from residents.audit import record, team_words
 from residents.ical import ics_bytes
 from residents.mail import mail_person
 from residents.models import Membership, Role, User
@@ -556,7 +556,7 @@ def cancel_booking(
                 target=item,
                 house=house,
                 on_behalf_of=item.booker if item.booker_id != by.pk else None,
-                changes={"status": [old, "cancelled"], "reason": reason},
+                changes={"status": [old, "cancelled"], "reason": team_words(reason, by=by, house=house)},
             )
         _notify(booking, "cancelled", count=len(cancelled))
     return cancelled
@@ -570,10 +570,15 @@ def mark_attendance(*, booking_id: int, house, by: User, took_place: bool) -> Bo
             raise BookingError(_("You cannot change this booking."))
         if booking.status != Booking.Status.CONFIRMED or booking.start > timezone.now():
             raise BookingError(_("You can say whether it took place once it has started."))
+        old = booking.took_place
         booking.took_place = took_place
         booking.save(update_fields=["took_place"])
         record(
-            "booking.attendance", actor=by, target=booking, house=house, changes={"took_place": took_place}
+            "booking.attendance",
+            actor=by,
+            target=booking,
+            house=house,
+            changes={"took_place": [old, took_place]},
         )
     return booking
 

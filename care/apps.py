@@ -16,7 +16,6 @@ class CareConfig(AppConfig):
         registry.mine_sections.append("care/_mine.html")
         PERIODIC_JOBS["care_remind_worries"] = ("care.jobs.remind_worries", dt.timedelta(hours=1))
         PERIODIC_JOBS["care_follow_up_matches"] = ("care.jobs.follow_up_matches", dt.timedelta(hours=24))
-        PERIODIC_JOBS["care_anonymise_worries"] = ("care.jobs.anonymise_worries", dt.timedelta(hours=24))
 
 
 def house_nav(request, house):

@@ -1,4 +1,5 @@
-"""care's periodic jobs (registered in CareConfig.ready, run by the worker)."""
+"""care's periodic jobs (registered in CareConfig.ready, run by the worker). Closed worries are
+anonymised by the daily retention run (wijkhuis.retention), with the other retention rules."""
 
 from django.tasks import task
 
@@ -9,14 +10,6 @@ def remind_worries() -> int:
     from care.worries import remind_unattended
 
     return remind_unattended()
-
-
-@task
-def anonymise_worries() -> int:
-    """Retention: strip the person and their words from worries closed longer than WORRY_RETENTION_DAYS."""
-    from care.worries import anonymise_closed
-
-    return anonymise_closed()
 
 
 @task

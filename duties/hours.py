@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from activities.timeutil import make_local, real_length
 from duties.models import MAX_LOG_MINUTES, Duty, HourLog
-from residents.audit import record
+from residents.audit import CHANGED, record
 from residents.permissions import can
 
 EDITABLE = (HourLog.Status.SUBMITTED, HourLog.Status.RETURNED)
@@ -137,6 +137,8 @@ def update_log(
         _save(log)
         after = {"status": log.status, "minutes": log.minutes, "what": log.what}
         changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        if "what" in changes:  # the student's own words: only that they changed
+            changes["what"] = CHANGED
         record("hours.updated", actor=student, target=log, house=log.house, changes=changes)
     return log
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from news.images import NewsError
 from news.models import Comment, CommentReport, Post
-from residents.audit import record
+from residents.audit import record, team_words
 from residents.mail import mail_person
 from residents.models import House, Membership, Role, User
 from residents.permissions import ABILITIES, can
@@ -219,7 +219,11 @@ def hide_comment(*, comment: Comment, by: User, reason: str) -> Comment:
             actor=by,
             target=locked,
             house=comment.post.house,
-            changes={"post": comment.post_id, "reason": reason, "reports_handled": handled},
+            changes={
+                "post": comment.post_id,
+                "reason": team_words(reason, by=by, house=comment.post.house),
+                "reports_handled": handled,
+            },
         )
         _tell_writer(locked, by, reason)
     comment.hidden_at, comment.hidden_by, comment.hidden_reason = now, by, reason
@@ -254,7 +258,7 @@ def unhide_comment(*, comment: Comment, by: User) -> Comment:
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
         if locked.hidden_at is None:
             raise CommentError(_("This reaction is not hidden."))
-        old_reason = locked.hidden_reason
+        old_reason = team_words(locked.hidden_reason, by=locked.hidden_by, house=comment.post.house)
         locked.hidden_at, locked.hidden_by, locked.hidden_reason = None, None, ""
         locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
         record(

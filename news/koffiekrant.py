@@ -1003,6 +1003,7 @@ def publish_issue(*, house: House, week_start: dt.date, by, now: dt.datetime | N
                 house=house,
                 changes={
                     "week": _week_code(week_start),
+                    **({} if again else {"status": [Issue.Status.DRAFT, Issue.Status.PUBLISHED]}),
                     "news": len(content.news),
                     "activities": len(content.activities),
                 },
@@ -1037,7 +1038,7 @@ def unpublish_issue(*, house: House, week_start: dt.date, by) -> Issue:
             actor=by,
             target=issue,
             house=house,
-            changes={"week": _week_code(week_start)},
+            changes={"week": _week_code(week_start), "status": [Issue.Status.PUBLISHED, Issue.Status.DRAFT]},
         )
         if old is not None:
             transaction.on_commit(lambda: _delete_file(*old))

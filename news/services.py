@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from news.content import render_markdown
 from news.images import ImageError, NewsError, process_image
 from news.models import Post, PostImage
-from residents.audit import record
+from residents.audit import CHANGED, record
 from residents.models import Role
 from residents.permissions import can
 
@@ -222,8 +222,11 @@ def update_post(
                 image.delete()
             last = post.images.order_by("-position").values_list("position", flat=True).first()
             added = _save_images(post, processed, written, start=(last + 1) if last is not None else 0)
+            for name in ("summary", "body"):  # long texts: only that they changed
+                if name in changes:
+                    changes[name] = CHANGED
             if removed:
-                changes["images_removed"] = [image.alt for image in removed]
+                changes["images_removed"] = len(removed)
             if added:
                 changes["images_added"] = added
             record("news.updated", actor=by, target=post, house=post.house, changes=changes)

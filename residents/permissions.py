@@ -30,6 +30,7 @@ ABILITIES: dict[str, frozenset[str]] = {
     "members.verify": frozenset({ST}),
     "members.register": frozenset({ST}),
     "members.act_for": frozenset({ST}),
+    "audit.view": frozenset({ST}),  # the house's audit trail (logboek): who did what, when
     # Aggregates only, never a person
     "summary.view": frozenset({V, C, ST}),
     "summary.edit": frozenset({ST}),  # targets and the story with quotes

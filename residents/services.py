@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from residents.audit import record
+from residents.audit import record, team_words
 from residents.mail import mail_person
 from residents.models import House, Membership, Role, User
 
@@ -32,6 +32,7 @@ def request_membership(*, user: User, house: House, motivation: str = "") -> Mem
             raise MembershipError(
                 _("You already asked to join %(house)s. Staff will look at it soon.") % {"house": house}
             )
+        old = existing.status if existing else None
         if existing:
             existing.status = Membership.Status.PENDING
             existing.motivation = motivation
@@ -48,7 +49,14 @@ def request_membership(*, user: User, house: House, motivation: str = "") -> Mem
                     )
             except IntegrityError as err:  # the same request sent twice at once
                 raise MembershipError(_("You already asked to join %(house)s.") % {"house": house}) from err
-        record("membership.requested", actor=user, target=membership, house=house)
+        # The motivation is the person's own words: not in the trail.
+        record(
+            "membership.requested",
+            actor=user,
+            target=membership,
+            house=house,
+            changes={"status": [old, membership.status]},
+        )
         staff = User.objects.filter(
             memberships__house=house,
             memberships__role=Role.STAFF,
@@ -89,7 +97,10 @@ def decide_membership(
             actor=by,
             target=membership,
             house=house,
-            changes={"status": [old, membership.status]},
+            changes={
+                "status": [old, membership.status],
+                **({"note": team_words(note, by=by, house=house)} if note else {}),
+            },
         )
         _mail(
             membership.user,
@@ -116,7 +127,13 @@ def register_resident(
             decided_by=by,
         )
         record("person.registered", actor=by, on_behalf_of=person, target=person, house=house)
-        record("membership.verified", actor=by, on_behalf_of=person, target=membership)
+        record(
+            "membership.verified",
+            actor=by,
+            on_behalf_of=person,
+            target=membership,
+            changes={"role": [None, membership.role], "status": [None, membership.status]},
+        )
     return person
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from residents import views
+from residents import audit_views, views
 
 app_name = "residents"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<slug:house>/leden/<int:user_id>/", views.person, name="person"),
     path("<slug:house>/leden/<int:user_id>/nieuws-schrijven/", views.editor, name="editor"),
     path("<slug:house>/leden/verzoek/<int:membership_id>/", views.decide, name="decide"),
+    path("<slug:house>/logboek/", audit_views.audit, name="audit"),
 ]

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from residents.audit import record
+from residents.audit import CHANGED, record
 from residents.models import House, User
 from summary.models import Quote, Story, Target, TargetFigure
 
@@ -43,6 +43,16 @@ def save_targets(*, house: House, by: User, values: dict[str, int | None]) -> di
     return changes
 
 
+def _story_state(story: Story, quotes: int) -> dict:
+    """What the trail shows of a story: its period, title and number of quotes (not its words)."""
+    return {
+        "first_day": str(story.first_day),
+        "last_day": str(story.last_day),
+        "title": story.title,
+        "quotes": quotes,
+    }
+
+
 def save_story(
     *, house: House, by: User, data: dict, quotes: list[tuple[str, str]], story: Story | None = None
 ) -> Story:
@@ -51,10 +61,15 @@ def save_story(
         with transaction.atomic():
             if story is None:
                 story = Story(house=house, created_by=by)
-                action = "summary.story_add"
+                action, before, old_text, old_quotes = "summary.story_add", None, "", []
             else:
                 story = Story.objects.select_for_update().get(pk=story.pk, house=house)
-                action = "summary.story_change"
+                old_quotes = [(q.text, q.said_by) for q in story.quotes.all()]
+                action, before, old_text = (
+                    "summary.story_change",
+                    _story_state(story, len(old_quotes)),
+                    story.text,
+                )
             for name, value in data.items():
                 setattr(story, name, value)
             story.full_clean()
@@ -64,17 +79,17 @@ def save_story(
                 Quote(story=story, text=text, said_by=said_by, position=n)
                 for n, (text, said_by) in enumerate(quotes, 1)
             )
-            record(
-                action,
-                actor=by,
-                target=story,
-                house=house,
-                changes={
-                    "period": [str(story.first_day), str(story.last_day)],
-                    "title": story.title,
-                    "quotes": len(quotes),
-                },
-            )
+            after = _story_state(story, len(quotes))
+            if before is None:
+                changes = dict(after)
+            else:
+                changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+            # The story's words and the quotes (with who said them): only that they changed.
+            if story.text != old_text:
+                changes["text"] = CHANGED
+            if before is not None and "quotes" not in changes and old_quotes != [tuple(q) for q in quotes]:
+                changes["quotes"] = CHANGED
+            record(action, actor=by, target=story, house=house, changes=changes)
     except ValidationError as err:
         raise SummaryError(" ".join(err.messages)) from err
     except IntegrityError as err:

@@ -69,6 +69,8 @@ def test_signup_needs_verification_before_login(client, signup_form):
 
     path = "/" + link.group(0).split("://", 1)[1].split("/", 1)[1]
     page = client.get(path)
+    # Once seen failing in CI without a form here: say what the page said instead.
+    assert f'action="{path}"'.encode() in page.content, (page.status_code, _main_text(page.content))
     form = parse_form(page.content, action=path)
     response = client.post(path, form.data)
     assert response.status_code == 302
@@ -244,3 +246,10 @@ def test_admin_is_for_superusers_only(client_for, staff, resident, superuser, se
         assert response.status_code in (302, 403)
         if response.status_code == 302:
             assert client_for(person).get(response["Location"]).status_code == 403
+
+
+def _main_text(html: bytes) -> str:
+    """The words of a page's <main>, for a failure message."""
+    text = html.decode()
+    start, end = text.find("<main"), text.find("</main>")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text[start:end]))[:1500]

@@ -197,6 +197,9 @@ MATRIX = [
     ("residents:editor", person_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     ("residents:editor", person_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
     ("residents:editor", other_person_kw, "post", row(LOGIN, 403, 403, 403, 404, 403, 403, 404)),
+    # The audit trail: the house's staff read it; nobody changes it.
+    ("residents:audit", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("residents:audit", house_kw, "post", row(405, 405, 405, 405, 405, 405, 405, 405)),
     ("residents:decide", pending_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),
     # A POST decides: only staff (and superusers) get through, and go back to the list.
     ("residents:decide", pending_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),

@@ -7,6 +7,7 @@ class WijkhuisConfig(AppConfig):
 
     def ready(self) -> None:
         from residents import registry
+        from wijkhuis import checks  # noqa: F401 - registers the checks
 
         # The personal calendar address, composed here from what every app contributes.
         registry.mine_sections.append("mine/_feed.html")

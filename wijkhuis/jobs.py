@@ -7,21 +7,34 @@ and slot, so two workers never both enqueue it). Apps add their jobs to PERIODIC
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from wijkhuis.models import PeriodicJobRun
 
+logger = logging.getLogger(__name__)
+
+
+def expired_sessions(now: dt.datetime | None = None) -> QuerySet:
+    return Session.objects.filter(expire_date__lt=now or timezone.now())
+
+
+def delete_expired_sessions(now: dt.datetime | None = None) -> int:
+    """Remove sessions that have expired (one statement: all or nothing). Returns how many."""
+    deleted, _ = expired_sessions(now).delete()
+    return deleted
+
 
 @task
 def clear_expired_sessions() -> int:
     """Retention: remove sessions that have expired."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return deleted
+    return delete_expired_sessions()
 
 
 @task
@@ -51,12 +64,29 @@ def send_duty_reminders() -> int:
     return send()
 
 
+@task
+def apply_retention() -> dict[str, int | None]:
+    """Retention: every rule of wijkhuis.retention (what each changed); fails if one of them failed,
+    after the others ran."""
+    from wijkhuis.retention import apply_all
+
+    outcomes = apply_all()
+    for outcome in outcomes:
+        if outcome.error is None and outcome.changed:
+            logger.info("Retention %s: %s rows changed", outcome.rule.name, outcome.changed)
+    failed = [o for o in outcomes if o.error is not None]
+    if failed:
+        raise RuntimeError(f"Retention rules failed: {', '.join(o.rule.name for o in failed)}")
+    return {o.rule.name: o.changed for o in outcomes}
+
+
 # name -> (task path, interval)
 PERIODIC_JOBS: dict[str, tuple[str, dt.timedelta]] = {
     "clear_expired_sessions": ("wijkhuis.jobs.clear_expired_sessions", dt.timedelta(hours=24)),
     "prune_finished_jobs": ("wijkhuis.jobs.prune_finished_jobs", dt.timedelta(hours=24)),
     "send_activity_reminders": ("wijkhuis.jobs.send_activity_reminders", dt.timedelta(hours=1)),
     "send_duty_reminders": ("wijkhuis.jobs.send_duty_reminders", dt.timedelta(hours=1)),
+    "apply_retention": ("wijkhuis.jobs.apply_retention", dt.timedelta(hours=24)),
 }
 
 

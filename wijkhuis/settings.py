@@ -40,6 +40,14 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A closed worry keeps who raised it and their words this many days, then they are removed
 # (care.worries.anonymise_closed, run daily by the worker); the counts stay.
 WORRY_RETENTION_DAYS = env.int("WORRY_RETENTION_DAYS", default=365)
+# More retention periods in days, applied daily by `manage.py apply_retention` and the worker
+# (wijkhuis/retention.py). Bookings and activities that ended this long ago lose their titles and
+# reasons (times, rooms, numbers and who took part stay, for the summary).
+RETENTION_BOOKING_DAYS = env.int("RETENTION_BOOKING_DAYS", default=730)
+# A reaction a moderator hid is deleted this long after it was hidden.
+RETENTION_HIDDEN_COMMENT_DAYS = env.int("RETENTION_HIDDEN_COMMENT_DAYS", default=180)
+# A report about a reaction is deleted this long after a moderator handled it.
+RETENTION_REPORT_DAYS = env.int("RETENTION_REPORT_DAYS", default=180)
 
 INSTALLED_APPS = [
     "residents",

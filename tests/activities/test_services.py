@@ -623,7 +623,7 @@ def test_attendance_is_marked_only_once_it_has_started(room, resident, coordinat
     future.refresh_from_db()
     assert (past.took_place, future.took_place) == (False, None)
     event = AuditEvent.objects.get(action="booking.attendance")
-    assert (event.actor, event.changes) == (coordinator, {"took_place": False})
+    assert (event.actor, event.changes) == (coordinator, {"took_place": [None, False]})
 
 
 def test_only_the_booker_or_an_approver_marks_attendance(room, resident, student):

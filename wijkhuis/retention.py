@@ -1,0 +1,625 @@
+"""Retention: how long the portal keeps personal details, and the rules that remove them when due.
+
+Each Rule removes one kind of personal detail once its period (a setting, in days) has passed. The
+`apply_retention` command and the daily job run them all. Every rule works in batches of BATCH_SIZE
+rows, each batch in its own transaction, and selects only rows that still hold something to remove:
+an interrupted run leaves whole batches done, and the next run does the rest without touching them
+again (a second run changes nothing). What the summary counts (times, rooms, numbers of people,
+statuses, who took part) stays, so its figures do not change.
+
+Apps may add their own rules with `register(Rule(...))` in their AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+logger = logging.getLogger(__name__)
+
+# Rows per transaction: small enough that a batch never holds locks for long.
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of personal detail, how long it is kept, and how it is removed."""
+
+    name: str
+    # What is removed and what stays, in plain language (for people reading the privacy statement).
+    description: Any
+    # The setting that holds the period in days, and its default; None when the data carries its
+    # own end (a session's expiry date).
+    setting: str | None
+    default: int | None
+    # apply(now) removes what is due at `now` and returns how many rows it changed.
+    apply: Callable[[dt.datetime], int]
+    # count(now): how many rows apply(now) would change (for --dry-run).
+    count: Callable[[dt.datetime], int]
+    # say(n, days, dry_run): the line the command prints.
+    say: Callable[[int, int | None, bool], str]
+
+    @property
+    def days(self) -> int | None:
+        if self.setting is None:
+            return None
+        return getattr(settings, self.setting, self.default)
+
+
+RULES: list[Rule] = []
+
+
+def register(rule: Rule) -> Rule:
+    if any(r.name == rule.name for r in RULES):
+        raise ValueError(f"A retention rule named {rule.name!r} is already registered.")
+    RULES.append(rule)
+    return rule
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rule: Rule
+    changed: int | None  # None: the rule failed
+    error: BaseException | None = None
+
+    def line(self, *, dry_run: bool) -> str:
+        if self.error is not None:
+            return _("%(rule)s: failed (%(error)s)") % {"rule": self.rule.name, "error": self.error}
+        return self.rule.say(self.changed or 0, self.rule.days, dry_run)
+
+
+def apply_all(now: dt.datetime | None = None, *, dry_run: bool = False) -> list[Outcome]:
+    """Run every rule (or only count, with dry_run). A rule that fails does not stop the others."""
+    now = now or timezone.now()
+    outcomes = []
+    for rule in RULES:
+        try:
+            changed = rule.count(now) if dry_run else rule.apply(now)
+        except Exception as error:  # the next rules still run; the caller reports the failure
+            logger.exception("Retention rule %s failed", rule.name)
+            outcomes.append(Outcome(rule, None, error))
+            continue
+        outcomes.append(Outcome(rule, changed))
+    return outcomes
+
+
+def cutoff(now: dt.datetime, setting: str) -> dt.datetime:
+    return now - dt.timedelta(days=getattr(settings, setting))
+
+
+def in_batches(due: QuerySet, act: Callable[[list], Any]) -> int:
+    """Hand the primary keys of `due` to `act`, BATCH_SIZE at a time, each batch in its own
+    transaction with its rows locked (rows someone else is changing are left for the next run).
+
+    `act` must make its rows leave `due`. Keys are taken in order and never twice, so a faulty `act`
+    cannot make this loop forever. Returns how many rows were handed over.
+    """
+    done, last = 0, None
+    while True:
+        with transaction.atomic():
+            batch = due.order_by("pk")
+            if last is not None:
+                batch = batch.filter(pk__gt=last)
+            pks = list(
+                batch.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[
+                    :BATCH_SIZE
+                ]
+            )
+            if pks:
+                act(pks)
+        done += len(pks)
+        if len(pks) < BATCH_SIZE:
+            return done
+        last = pks[-1]
+
+
+# --- bookings of the living room -------------------------------------------------------------
+
+
+def bookings_due(now: dt.datetime) -> QuerySet:
+    """Bookings that ended before the period and still hold a title or a reason.
+
+    A booking for an activity carries the activity's title (the public programme, not a resident's
+    purpose): only its reasons go.
+    """
+    from activities.models import Booking
+
+    return Booking.objects.filter(period__endswith__lt=cutoff(now, "RETENTION_BOOKING_DAYS")).filter(
+        (Q(activity__isnull=True) & ~Q(title="")) | ~Q(decision_reason="") | ~Q(cancel_reason="")
+    )
+
+
+def blank_bookings(pks: list) -> None:
+    from activities.models import Booking
+
+    Booking.objects.filter(pk__in=pks).update(decision_reason="", cancel_reason="")
+    # Without a title the calendar shows others "busy", as for a private booking.
+    Booking.objects.filter(pk__in=pks, activity__isnull=True).update(title="", is_public=False)
+
+
+def apply_bookings(now: dt.datetime) -> int:
+    return in_batches(bookings_due(now), blank_bookings)
+
+
+def say_bookings(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Bookings older than %(days)s days: %(count)s description would be removed",
+            "Bookings older than %(days)s days: %(count)s descriptions would be removed",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Bookings older than %(days)s days: %(count)s description removed",
+            "Bookings older than %(days)s days: %(count)s descriptions removed",
+            n,
+        )
+    return text % {"days": days, "count": n}
+
+
+register(
+    Rule(
+        name="bookings",
+        description=_(
+            "The title of a booking of the living room and the reasons given for approving, declining "
+            "or cancelling it, once the booking ended longer ago than this. The time, room, kind, number "
+            "of people and status stay, for the figures of the pilot."
+        ),
+        setting="RETENTION_BOOKING_DAYS",
+        default=730,
+        apply=apply_bookings,
+        count=lambda now: bookings_due(now).count(),
+        say=say_bookings,
+    )
+)
+
+
+# --- activities ------------------------------------------------------------------------------
+
+
+def activities_due(now: dt.datetime) -> QuerySet:
+    """Activities that ended before the period and still hold the reason they were cancelled.
+
+    Sign-ups hold no free text; who signed up and came stays (see the module docstring)."""
+    from activities.models import Activity
+
+    return Activity.objects.filter(
+        period__endswith__lt=cutoff(now, "RETENTION_BOOKING_DAYS"),
+    ).exclude(cancel_reason="")
+
+
+def blank_activities(pks: list) -> None:
+    from activities.models import Activity
+
+    Activity.objects.filter(pk__in=pks).update(cancel_reason="")
+
+
+def apply_activities(now: dt.datetime) -> int:
+    return in_batches(activities_due(now), blank_activities)
+
+
+def say_activities(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Activities older than %(days)s days: %(count)s reason for cancelling would be removed",
+            "Activities older than %(days)s days: %(count)s reasons for cancelling would be removed",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Activities older than %(days)s days: %(count)s reason for cancelling removed",
+            "Activities older than %(days)s days: %(count)s reasons for cancelling removed",
+            n,
+        )
+    return text % {"days": days, "count": n}
+
+
+register(
+    Rule(
+        name="activities",
+        description=_(
+            "The reason an activity was cancelled, once the activity ended longer ago than this. The "
+            "activity itself, its sign-ups and attendance stay, for the figures of the pilot."
+        ),
+        setting="RETENTION_BOOKING_DAYS",
+        default=730,
+        apply=apply_activities,
+        count=lambda now: activities_due(now).count(),
+        say=say_activities,
+    )
+)
+
+
+# --- worries (care.worries.anonymise_closed does the work) ------------------------------------
+
+
+def worries_due(now: dt.datetime) -> QuerySet:
+    """What care.worries.anonymise_closed(now) takes (its filter, for counting)."""
+    from care.models import Worry
+
+    return Worry.objects.filter(
+        status=Worry.Status.CLOSED,
+        closed_at__lte=cutoff(now, "WORRY_RETENTION_DAYS"),
+        anonymised_at__isnull=True,
+    )
+
+
+def apply_worries(now: dt.datetime) -> int:
+    from care.worries import anonymise_closed
+
+    return anonymise_closed(now)
+
+
+def say_worries(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Worries closed more than %(days)s days ago: %(count)s would be anonymised",
+            "Worries closed more than %(days)s days ago: %(count)s would be anonymised",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Worries closed more than %(days)s days ago: %(count)s anonymised",
+            "Worries closed more than %(days)s days ago: %(count)s anonymised",
+            n,
+        )
+    return text % {"days": days, "count": n}
+
+
+register(
+    Rule(
+        name="worries",
+        description=_(
+            "Who raised a worry, how to reach them, their words and the team's notes, once the worry "
+            "was closed longer ago than this. The house, kind, dates, status and outcome stay, for the "
+            "counts."
+        ),
+        setting="WORRY_RETENTION_DAYS",
+        default=365,
+        apply=apply_worries,
+        count=lambda now: worries_due(now).count(),
+        say=say_worries,
+    )
+)
+
+
+# --- reactions under news: hidden ones, and handled reports ------------------------------------
+
+
+def hidden_comments_due(now: dt.datetime) -> QuerySet:
+    from news.models import Comment
+
+    return Comment.objects.filter(hidden_at__lt=cutoff(now, "RETENTION_HIDDEN_COMMENT_DAYS"))
+
+
+def delete_comments(pks: list) -> None:
+    from news.models import Comment
+
+    Comment.objects.filter(pk__in=pks).delete()  # their reports go with them
+
+
+def apply_hidden_comments(now: dt.datetime) -> int:
+    return in_batches(hidden_comments_due(now), delete_comments)
+
+
+def say_hidden_comments(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Reactions hidden more than %(days)s days ago: %(count)s would be deleted",
+            "Reactions hidden more than %(days)s days ago: %(count)s would be deleted",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Reactions hidden more than %(days)s days ago: %(count)s deleted",
+            "Reactions hidden more than %(days)s days ago: %(count)s deleted",
+            n,
+        )
+    return text % {"days": days, "count": n}
+
+
+register(
+    Rule(
+        name="hidden_comments",
+        description=_(
+            "A reaction under a news post that a moderator hid, with the reason and its reports, once "
+            "it was hidden longer ago than this."
+        ),
+        setting="RETENTION_HIDDEN_COMMENT_DAYS",
+        default=180,
+        apply=apply_hidden_comments,
+        count=lambda now: hidden_comments_due(now).count(),
+        say=say_hidden_comments,
+    )
+)
+
+
+def reports_due(now: dt.datetime) -> QuerySet:
+    from news.models import CommentReport
+
+    return CommentReport.objects.filter(handled_at__lt=cutoff(now, "RETENTION_REPORT_DAYS"))
+
+
+def delete_reports(pks: list) -> None:
+    from news.models import CommentReport
+
+    CommentReport.objects.filter(pk__in=pks).delete()
+
+
+def apply_reports(now: dt.datetime) -> int:
+    return in_batches(reports_due(now), delete_reports)
+
+
+def say_reports(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Reports of reactions handled more than %(days)s days ago: %(count)s would be deleted",
+            "Reports of reactions handled more than %(days)s days ago: %(count)s would be deleted",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Reports of reactions handled more than %(days)s days ago: %(count)s deleted",
+            "Reports of reactions handled more than %(days)s days ago: %(count)s deleted",
+            n,
+        )
+    return text % {"days": days, "count": n}
+
+
+register(
+    Rule(
+        name="comment_reports",
+        description=_(
+            "A report about a reaction (who reported it and why), once a moderator handled it longer "
+            "ago than this. Open reports stay until they are handled."
+        ),
+        setting="RETENTION_REPORT_DAYS",
+        default=180,
+        apply=apply_reports,
+        count=lambda now: reports_due(now).count(),
+        say=say_reports,
+    )
+)
+
+
+# --- logging in: sessions, allauth's leftovers, the cache ------------------------------------
+
+
+def apply_sessions(now: dt.datetime) -> int:
+    from wijkhuis.jobs import delete_expired_sessions
+
+    return delete_expired_sessions(now)
+
+
+def count_sessions(now: dt.datetime) -> int:
+    from wijkhuis.jobs import expired_sessions
+
+    return expired_sessions(now).count()
+
+
+def say_sessions(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Expired sessions: %(count)s would be deleted",
+            "Expired sessions: %(count)s would be deleted",
+            n,
+        )
+    else:
+        text = ngettext("Expired sessions: %(count)s deleted", "Expired sessions: %(count)s deleted", n)
+    return text % {"count": n}
+
+
+register(
+    Rule(
+        name="sessions",
+        description=_(
+            "A session (staying logged in, and a login code while it is waiting), once it has expired."
+        ),
+        setting=None,
+        default=None,
+        apply=apply_sessions,
+        count=count_sessions,
+        say=say_sessions,
+    )
+)
+
+SESSIONS_IN_DATABASE = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+
+
+def user_sessions_due(now: dt.datetime) -> QuerySet:
+    """allauth's list of a person's sessions (address, browser) whose session has ended."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.sessions.models import Session
+
+    live = Session.objects.filter(expire_date__gte=now).values("session_key")
+    return UserSession.objects.exclude(session_key__in=live)
+
+
+def _user_sessions_elsewhere() -> list:
+    """Sessions kept outside the database: ask the session store about each (slow, but correct)."""
+    from allauth.usersessions.models import UserSession
+
+    return [s.pk for s in UserSession.objects.order_by("pk") if not s.exists()]
+
+
+def delete_user_sessions(pks: list) -> None:
+    from allauth.usersessions.models import UserSession
+
+    UserSession.objects.filter(pk__in=pks).delete()
+
+
+def apply_user_sessions(now: dt.datetime) -> int:
+    if settings.SESSION_ENGINE in SESSIONS_IN_DATABASE:
+        return in_batches(user_sessions_due(now), delete_user_sessions)
+    from allauth.usersessions.models import UserSession
+
+    return in_batches(UserSession.objects.filter(pk__in=_user_sessions_elsewhere()), delete_user_sessions)
+
+
+def count_user_sessions(now: dt.datetime) -> int:
+    if settings.SESSION_ENGINE in SESSIONS_IN_DATABASE:
+        return user_sessions_due(now).count()
+    return len(_user_sessions_elsewhere())
+
+
+def say_user_sessions(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Sessions that ended (internet address and browser): %(count)s would be deleted",
+            "Sessions that ended (internet address and browser): %(count)s would be deleted",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Sessions that ended (internet address and browser): %(count)s deleted",
+            "Sessions that ended (internet address and browser): %(count)s deleted",
+            n,
+        )
+    return text % {"count": n}
+
+
+register(
+    Rule(
+        name="user_sessions",
+        description=_(
+            "The internet address and browser of a login, shown in the list of your sessions, once "
+            "that session has ended or expired."
+        ),
+        setting=None,
+        default=None,
+        apply=apply_user_sessions,
+        count=count_user_sessions,
+        say=say_user_sessions,
+    )
+)
+
+
+def email_confirmations_due(now: dt.datetime) -> QuerySet:
+    """E-mail confirmation keys past allauth's expiry (only stored if EMAIL_CONFIRMATION_HMAC is off)."""
+    from allauth.account import app_settings
+    from allauth.account.models import EmailConfirmation
+
+    expired = now - dt.timedelta(days=app_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS)
+    return EmailConfirmation.objects.filter(Q(sent__lt=expired) | Q(sent__isnull=True, created__lt=expired))
+
+
+def delete_email_confirmations(pks: list) -> None:
+    from allauth.account.models import EmailConfirmation
+
+    EmailConfirmation.objects.filter(pk__in=pks).delete()
+
+
+def apply_email_confirmations(now: dt.datetime) -> int:
+    return in_batches(email_confirmations_due(now), delete_email_confirmations)
+
+
+def say_email_confirmations(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Expired links to confirm an e-mail address: %(count)s would be deleted",
+            "Expired links to confirm an e-mail address: %(count)s would be deleted",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Expired links to confirm an e-mail address: %(count)s deleted",
+            "Expired links to confirm an e-mail address: %(count)s deleted",
+            n,
+        )
+    return text % {"count": n}
+
+
+register(
+    Rule(
+        name="email_confirmations",
+        description=_("A link to confirm an e-mail address, once it has expired."),
+        setting="ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS",
+        default=3,
+        apply=apply_email_confirmations,
+        count=lambda now: email_confirmations_due(now).count(),
+        say=say_email_confirmations,
+    )
+)
+
+
+def _cache_table() -> str | None:
+    """The table of the database cache, which holds allauth's rate limits (per internet address)."""
+    cache = settings.CACHES.get("default", {})
+    if cache.get("BACKEND") != "django.core.cache.backends.db.DatabaseCache":
+        return None
+    return cache["LOCATION"]
+
+
+def apply_cache(now: dt.datetime) -> int:
+    table = _cache_table()
+    if table is None:
+        return 0
+    quoted = connection.ops.quote_name(table)
+    done = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {quoted} WHERE cache_key IN ("  # noqa: S608 - the table name is ours
+                f"SELECT cache_key FROM {quoted} WHERE expires < %s LIMIT %s FOR UPDATE SKIP LOCKED)",
+                [now, BATCH_SIZE],
+            )
+            deleted = cursor.rowcount
+        done += deleted
+        if deleted < BATCH_SIZE:
+            return done
+
+
+def count_cache(now: dt.datetime) -> int:
+    table = _cache_table()
+    if table is None:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)} WHERE expires < %s",  # noqa: S608
+            [now],
+        )
+        return cursor.fetchone()[0]
+
+
+def say_cache(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Expired temporary records (such as login attempts per internet address): "
+            "%(count)s would be deleted",
+            "Expired temporary records (such as login attempts per internet address): "
+            "%(count)s would be deleted",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Expired temporary records (such as login attempts per internet address): %(count)s deleted",
+            "Expired temporary records (such as login attempts per internet address): %(count)s deleted",
+            n,
+        )
+    return text % {"count": n}
+
+
+register(
+    Rule(
+        name="cache",
+        description=_(
+            "Temporary records, such as how often someone tried to log in from an internet address, "
+            "once they have expired."
+        ),
+        setting=None,
+        default=None,
+        apply=apply_cache,
+        count=count_cache,
+        say=say_cache,
+    )
+)
