@@ -47,6 +47,7 @@ __all__ = [
     "WorryNotAllowed",
     "add_note",
     "anonymise_closed",
+    "anonymise_due",
     "close",
     "is_team",
     "is_waiting_too_long",
@@ -562,6 +563,12 @@ def remind_unattended(now: dt.datetime | None = None) -> int:
     return len(worries)
 
 
+def anonymise_due(now: dt.datetime):
+    """The closed worries whose retention has passed at `now` and that still hold the person."""
+    cutoff = now - dt.timedelta(days=settings.WORRY_RETENTION_DAYS)
+    return Worry.objects.filter(status=Worry.Status.CLOSED, closed_at__lte=cutoff, anonymised_at__isnull=True)
+
+
 def anonymise_closed(now: dt.datetime | None = None) -> int:
     """Strip the person and their words from worries closed longer than WORRY_RETENTION_DAYS ago.
 
@@ -569,13 +576,8 @@ def anonymise_closed(now: dt.datetime | None = None) -> int:
     rows of the person who raised it lose their name too. Safe to run twice.
     """
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.WORRY_RETENTION_DAYS)
     with transaction.atomic():
-        rows = list(
-            Worry.objects.select_for_update(skip_locked=True)
-            .filter(status=Worry.Status.CLOSED, closed_at__lte=cutoff, anonymised_at__isnull=True)
-            .values_list("pk", "raised_by_id")
-        )
+        rows = list(anonymise_due(now).select_for_update(skip_locked=True).values_list("pk", "raised_by_id"))
         if not rows:
             return 0
         ids = [pk for pk, _raiser in rows]

@@ -243,15 +243,10 @@ register(
 # --- worries (care.worries.anonymise_closed does the work) ------------------------------------
 
 
-def worries_due(now: dt.datetime) -> QuerySet:
-    """What care.worries.anonymise_closed(now) takes (its filter, for counting)."""
-    from care.models import Worry
+def _worries_due(now: dt.datetime) -> QuerySet:
+    from care.worries import anonymise_due
 
-    return Worry.objects.filter(
-        status=Worry.Status.CLOSED,
-        closed_at__lte=cutoff(now, "WORRY_RETENTION_DAYS"),
-        anonymised_at__isnull=True,
-    )
+    return anonymise_due(now)
 
 
 def apply_worries(now: dt.datetime) -> int:
@@ -287,7 +282,7 @@ register(
         setting="WORRY_RETENTION_DAYS",
         default=365,
         apply=apply_worries,
-        count=lambda now: worries_due(now).count(),
+        count=lambda now: _worries_due(now).count(),
         say=say_worries,
     )
 )
