@@ -37,10 +37,6 @@ def _url(name: str, house: House, **kwargs) -> str:
     return reverse(f"care:{name}", kwargs={"house": house.slug, **kwargs})
 
 
-def _add_error(form, err: CareError) -> None:
-    form.add_error(err.field if err.field in form.fields else None, err.message)
-
-
 def _live_match_exists() -> Exists:
     return Exists(
         Match.objects.filter(Q(ask=OuterRef("pk")) | Q(offer=OuterRef("pk")), status__in=service.LIVE)
@@ -86,7 +82,7 @@ def _buddy_form(request, house: House, side: str):
         try:
             service.add_buddy(house=house, person=request.user, side=side, data=form.cleaned_data)
         except CareError as err:
-            _add_error(form, err)
+            err.show_on(form)
         else:
             messages.success(
                 request,
@@ -264,7 +260,7 @@ def match_end(request, house: House, pk: int):
                 stop_mine=form.cleaned_data.get("stop_mine", False),
             )
         except CareError as err:
-            _add_error(form, err)
+            err.show_on(form)
         else:
             if side is None:
                 messages.success(request, _("It has stopped. Both sides got a short e-mail."))
@@ -295,7 +291,7 @@ def match_checkin(request, house: House, pk: int):
                 text=form.cleaned_data["text"],
             )
         except CareError as err:
-            _add_error(form, err)
+            err.show_on(form)
         else:
             messages.success(request, _("Thank you. The coordinator reads it. Your buddy does not."))
             return redirect(_url("match", house, pk=found.pk))
@@ -370,7 +366,7 @@ def buddy_intake(request, house: House, pk: int):
                 note=form.cleaned_data["note"],
             )
         except CareError as err:
-            _add_error(form, err)
+            err.show_on(form)
         else:
             messages.success(request, _("The intake is saved."))
             return redirect(_url("buddies_team", house))
@@ -414,7 +410,7 @@ def match_propose(request, house: House):
                 note=form.cleaned_data["note"],
             )
         except CareError as err:
-            _add_error(form, err)
+            err.show_on(form)
         else:
             messages.success(request, _("The proposal is sent. Both get an e-mail and answer on their page."))
             return redirect(_url("buddies_team", house))

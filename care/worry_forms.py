@@ -97,9 +97,6 @@ class ErrorSummaryMixin:
                 links.append((anchor, field.label, message))
         return links
 
-    def add_care_error(self, err: CareError) -> None:
-        self.add_error(err.field if err.field in self.fields else None, err.message)
-
 
 def _helper(*, form_id: str, submit: str, action: str = "", css_class: str = "btn-primary") -> FormHelper:
     helper = FormHelper()
@@ -219,7 +216,7 @@ class WorryForm(ErrorSummaryMixin, forms.Form):
                     on_behalf=self.on_behalf,
                 )
             except CareError as err:
-                self.add_care_error(err)
+                err.show_on(self)
         return cleaned
 
     def worry_data(self) -> dict:

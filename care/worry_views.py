@@ -99,7 +99,7 @@ def raise_worry(request, house: House):
                     ip=None if user else _client_ip(request),
                 )
             except CareError as err:
-                form.add_care_error(err)
+                err.show_on(form)
             else:
                 return redirect("care:received", house=house.slug)
     return render(
@@ -217,7 +217,7 @@ def worry_enter(request, house: House):
                 language=request.LANGUAGE_CODE,
             )
         except CareError as err:
-            form.add_care_error(err)
+            err.show_on(form)
         else:
             if form.cleaned_data["take_it"]:
                 try:
@@ -303,7 +303,7 @@ def _action(name: str, form_class, service, *, success: str):
             try:
                 service(worry=worry, by=request.user, **form.cleaned_data)
             except CareError as err:
-                form.add_care_error(err)
+                err.show_on(form)
             else:
                 messages.success(request, success)
                 return redirect(_detail_url(worry))
