@@ -116,6 +116,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set when the account was deleted: the row stays (numbers in the summary count it) without a
+    # name, e-mail address or anything else that points to the person (residents.leaving).
+    erased_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
     # Someone registered by staff who has no e-mail address and does not log in.
     registered_by = models.ForeignKey(
         "self",
@@ -267,6 +270,8 @@ class House(models.Model):
         Organisation, verbose_name=_("partners"), blank=True, related_name="partner_houses"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when staff end the house: from then on a read-only archive (residents.ending).
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = HouseQuerySet.as_manager()
