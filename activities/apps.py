@@ -7,13 +7,20 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("activities and the living room")
 
     def ready(self) -> None:
-        from activities import feeds
+        from activities import ending, feeds, leaving
         from residents import registry
 
+        registry.leave_checks.append(leaving.leave_checks)
+        registry.erasers.append(leaving.erase)
+        registry.house_enders.append(ending.end_house)
         registry.feed_sources.append(feeds.personal_events)
         registry.house_nav.append(house_nav)
         registry.mine_sections.append("activities/_mine.html")
         registry.mine_sections.append("activities/_mine_reminders.html")
+
+        from activities import personal
+
+        personal.register()
 
 
 def house_nav(request, house):

@@ -263,8 +263,10 @@ def create_booking(
             raise BookingError(
                 _("Please read and accept the rules of the room."), field_name="rules_accepted"
             )
-        # One booker at a time: the weekly limit cannot be passed by two requests at once.
-        User.objects.select_for_update().filter(pk=booker.pk).first()
+        # One booker at a time: the weekly limit cannot be passed by two requests at once. The same
+        # lock makes a booking wait for an account being deleted (residents.leaving), then refuse.
+        if User.objects.select_for_update().filter(pk=booker.pk, erased_at__isnull=True).first() is None:
+            raise BookingError(_("This account has been deleted."))
         problems = rule_problems(
             room=room,
             booker=booker,

@@ -86,6 +86,13 @@ def _lock_activity(activity_id: int) -> Activity:
     return activity
 
 
+def _hold(person: User) -> None:
+    """Lock the person's row first (then the activity: the order residents.leaving takes them), so
+    a sign-up waits for an account being deleted and then refuses, instead of outliving it."""
+    if User.objects.select_for_update().filter(pk=person.pk, erased_at__isnull=True).first() is None:
+        raise SignupError(_("This account has been deleted."))
+
+
 def on_the_list(activity: Activity, person: User) -> bool:
     return activity.signups.filter(person=person, status__in=LIVE).exists()
 
@@ -110,6 +117,7 @@ def sign_up(*, activity: Activity, person: User, by: User) -> Signup:
     with transaction.atomic():
         if person.pk != by.pk and not can(by, "activities.enter_for", activity.house):
             raise SignupError(_("You can only sign up yourself."))
+        _hold(person)
         activity = _lock_activity(activity.pk)
         if activity.status == Activity.Status.CANCELLED:
             raise SignupError(_("This activity is cancelled."))

@@ -9,13 +9,20 @@ class CareConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
+        from care import leaving
         from residents import registry
         from wijkhuis.jobs import PERIODIC_JOBS
 
+        registry.leave_checks.append(leaving.leave_checks)
+        registry.erasers.append(leaving.erase)
         registry.house_nav.append(house_nav)
         registry.mine_sections.append("care/_mine.html")
         PERIODIC_JOBS["care_remind_worries"] = ("care.jobs.remind_worries", dt.timedelta(hours=1))
         PERIODIC_JOBS["care_follow_up_matches"] = ("care.jobs.follow_up_matches", dt.timedelta(hours=24))
+
+        from care import personal
+
+        personal.register()
 
 
 def house_nav(request, house):

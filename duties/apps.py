@@ -7,9 +7,17 @@ class DutiesConfig(AppConfig):
     verbose_name = _("student duties and hours")
 
     def ready(self) -> None:
+        from duties import ending, leaving
         from residents import registry
 
+        registry.leave_checks.append(leaving.leave_checks)
+        registry.erasers.append(leaving.erase)
+        registry.house_enders.append(ending.end_house)
         registry.site_nav.append(site_nav)
+
+        from duties import personal
+
+        personal.register()
 
 
 def site_nav(request):

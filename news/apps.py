@@ -7,11 +7,18 @@ class NewsConfig(AppConfig):
     verbose_name = _("news")
 
     def ready(self) -> None:
+        from news import leaving
         from residents import registry
 
+        registry.leave_checks.append(leaving.leave_checks)
+        registry.erasers.append(leaving.erase)
         registry.house_nav.append(house_nav)
         registry.house_nav.append(koffiekrant_nav)
         registry.house_nav.append(screen_nav)
+
+        from news import personal
+
+        personal.register()
 
 
 def house_nav(request, house):

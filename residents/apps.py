@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ResidentsConfig(AppConfig):
     name = "residents"
     verbose_name = _("residents and houses")
+
+    def ready(self) -> None:
+        from residents import personal
+
+        personal.register()

@@ -107,13 +107,15 @@ def record_export(*, by, person, house=None) -> AuditEvent:
     )
 
 
-def record_erasure(*, by, person, house=None) -> AuditEvent:
+def record_erasure(*, by, person, house=None, changes=None) -> AuditEvent:
     """A person's account was deleted. The row names them by number only: their name goes with them
-    (and when they deleted it themselves, `actor` turns to None with their account)."""
+    (when they deleted it themselves, `actor` is the account that is now nameless)."""
     return record(
         "person.erased",
         actor=by,
+        on_behalf_of=person if getattr(by, "pk", None) != person.pk else None,
         target=person,
         house=house,
         target_repr=f"#{person.pk}",
+        changes=changes,
     )

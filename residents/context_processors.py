@@ -18,6 +18,13 @@ def portal(request):
             nav.append(
                 registry.NavItem(reverse("residents:members", kwargs={"house": house.slug}), _("Members"))
             )
+        if user.is_authenticated and can(user, "house.end", house):
+            nav.append(
+                registry.NavItem(
+                    reverse("residents:archive", kwargs={"house": house.slug}),
+                    _("Archive") if house.ended_at else _("End the house"),
+                )
+            )
     return {
         "current_house": house,
         "nav_items": nav,

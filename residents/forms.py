@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from residents.models import House, User
@@ -106,3 +107,44 @@ class PersonForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
+
+
+class LeaveForm(forms.Form):
+    """Deleting one's own account: one box to tick, so it never happens by a slip."""
+
+    understood = forms.BooleanField(
+        label=_("I understand that my account and my data are deleted, and that this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm that you want to delete your account.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "leave-form"
+        self.helper.add_input(Submit("submit", _("Delete my account"), css_class="btn-danger"))
+
+
+class EraseOnRequestForm(forms.Form):
+    """Staff delete an account because the person asked for it; how they asked goes in the log."""
+
+    class Asked(models.TextChoices):
+        IN_PERSON = "in_person", _("in person, at the house")
+        PHONE = "phone", _("by phone")
+        WRITING = "writing", _("by letter or e-mail")
+
+    asked = forms.ChoiceField(
+        label=_("How did the person ask for it?"),
+        choices=Asked.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the person asked for it.")},
+    )
+    understood = forms.BooleanField(
+        label=_("The person asked for this themself. I understand that it cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm that the person asked for it.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "erase-form"
+        self.helper.add_input(Submit("submit", _("Delete this account"), css_class="btn-danger"))

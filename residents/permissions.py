@@ -54,7 +54,16 @@ ABILITIES: dict[str, frozenset[str]] = {
     "koffiekrant.write": frozenset({S, C, E, ST}),
     "koffiekrant.publish": frozenset({C, ST}),
     "screen.manage": frozenset({C, ST}),
+    # Ending the house when its pilot stops, and its final export (residents.ending)
+    "house.end": frozenset({ST}),
 }
+
+# An ended house is a read-only archive: only these abilities still hold there (for everyone,
+# administrators too). Staff still read, write the summary's final story, export the archive and
+# export or delete a person's data on their request.
+ARCHIVE_ABILITIES = frozenset(
+    {"members.view", "audit.view", "summary.view", "summary.edit", "members.act_for", "house.end"}
+)
 
 # Roles that see other people's personal data; they must use a second login step.
 PERSONAL_DATA_ROLES = frozenset({C, ST})
@@ -62,6 +71,9 @@ PERSONAL_DATA_ROLES = frozenset({C, ST})
 
 def can(user, ability: str, house) -> bool:
     if not user.is_authenticated:
+        return False
+    # `house` may be an id: then there is no ended_at to look at, and the roles decide.
+    if getattr(house, "ended_at", None) is not None and ability not in ARCHIVE_ABILITIES:
         return False
     if user.is_superuser:
         return True

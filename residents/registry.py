@@ -122,3 +122,7 @@ leave_checks: list[Callable[..., list[LeaveNote]]] = []
 # func(user, *, by, now) -> None: removes or replaces what the app holds about `user`, in the caller's
 # transaction (residents.leaving.erase runs them, then removes the account's own details).
 erasers: list[Callable[..., None]] = []
+
+# func(house, *, by, now, preview=False) -> residents.ending.Cancelled: cancels what was still to come
+# in an ending house, in the caller's transaction (previewing: only counts it); see residents.ending.
+house_enders: list[Callable[..., Any]] = []

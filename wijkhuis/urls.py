@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from activities import signup_views
 from activities import views as activities_views
+from residents import leaving_views, mydata_views
 from residents import views as residents_views
 from wijkhuis import feeds, views
 
@@ -30,8 +31,14 @@ urlpatterns = [
     path("taal/", residents_views.set_language, name="set_language"),
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("privacy/<slug:house>/", views.privacy, name="privacy_house"),
+    path("mijn/gegevens/verwijderen/", leaving_views.leave, name="leave"),
+    path("mijn/tot-ziens/", leaving_views.left, name="left"),
     path("mijn/boekingen/", activities_views.my_bookings, name="my_bookings"),
     path("mijn/herinneringen/", signup_views.reminders_setting, name="reminders_setting"),
+    # Everything the portal holds about the person, and the download of it (residents/mydata_views.py)
+    path("mijn/gegevens/", mydata_views.my_data, name="my_data"),
+    path("mijn/gegevens/download/", mydata_views.download, name="my_data_download"),
     # A person's secret calendar feed and renewing its address (wijkhuis/feeds.py)
     path("mijn/agenda/<str:token>.ics", feeds.personal_feed, name="personal_feed"),
     path("mijn/agenda-link/", feeds.renew_feed, name="renew_feed"),

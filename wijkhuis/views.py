@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from residents.decorators import house_view
-from residents.models import House, Membership, Organisation, Role
+from residents.models import House, HouseSlug, Membership, Organisation, Role
 
 
 def home(request):
@@ -81,8 +82,22 @@ def accessibility(request):
     return render(request, "pages/accessibility.html", {"controllers": _controllers()})
 
 
-def privacy(request):
-    return render(request, "pages/privacy.html", {"controllers": _controllers()})
+def privacy(request, house: str | None = None):
+    """The privacy statement, built from what the portal does (wijkhuis/privacy.py): for every
+    corporation, or (`/privacy/<house>/`) for the one that owns that house."""
+    from wijkhuis import privacy as statement
+
+    obj = None
+    if house is not None:
+        obj = statement.find_house(house)
+        if obj is None:
+            # A short name printed on an old flyer still finds the house.
+            old = HouseSlug.objects.select_related("house").filter(slug=house, house__is_active=True).first()
+            if old is None:
+                raise Http404
+            return redirect("privacy_house", house=old.house.slug, permanent=True)
+        request.house = obj  # the house's own header and menu
+    return render(request, "pages/privacy.html", statement.statement(obj))
 
 
 def error_404(request, exception):
