@@ -49,7 +49,7 @@ class JoinForm(forms.Form):
 class ChooseHouseForm(forms.Form):
     house = forms.ModelChoiceField(
         label=_("Which house?"),
-        queryset=House.objects.filter(is_active=True),
+        queryset=House.objects.filter(is_active=True, ended_at__isnull=True),
         empty_label=_("Choose a house"),
         error_messages={"invalid_choice": _("This house does not exist. Choose one from the list.")},
     )
@@ -58,7 +58,7 @@ class ChooseHouseForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user is not None and user.is_authenticated:
             # Only houses you are not a resident of yet.
-            self.fields["house"].queryset = House.objects.filter(is_active=True).exclude(
+            self.fields["house"].queryset = self.fields["house"].queryset.exclude(
                 memberships__user=user, memberships__role__in=["resident", "student"]
             )
         self.helper = FormHelper()
@@ -109,6 +109,13 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False)
 
 
+def danger_button(label) -> Submit:
+    """A red submit button for what cannot be undone (crispy's Submit is always btn-primary)."""
+    button = Submit("submit", label)
+    button.field_classes = "btn btn-danger"
+    return button
+
+
 class LeaveForm(forms.Form):
     """Deleting one's own account: one box to tick, so it never happens by a slip."""
 
@@ -121,7 +128,7 @@ class LeaveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_id = "leave-form"
-        self.helper.add_input(Submit("submit", _("Delete my account"), css_class="btn-danger"))
+        self.helper.add_input(danger_button(_("Delete my account")))
 
 
 class EraseOnRequestForm(forms.Form):
@@ -147,4 +154,4 @@ class EraseOnRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_id = "erase-form"
-        self.helper.add_input(Submit("submit", _("Delete this account"), css_class="btn-danger"))
+        self.helper.add_input(danger_button(_("Delete this account")))

@@ -412,3 +412,15 @@ def test_a_single_name_is_not_swept_from_others_texts(house):
     erase(truus)
     assert Post.objects.get(pk=post.pk).title == "Truus van nummer 8 wordt 90"
     assert ContentType.objects.get_for_model(Post)  # the sweep left the tables intact
+
+
+def test_the_command_deletes_again_after_a_restore_and_twice_is_safe(zwaantje, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("erase_accounts", str(zwaantje["person"].pk))
+    assert traces(EMAIL) == [] and traces(NAME) == []
+    call_command("erase_accounts", str(zwaantje["person"].pk))
+    assert "already deleted" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("erase_accounts", "999999")
