@@ -108,7 +108,10 @@ def register() -> None:
             rows=post_rows,
             purpose=gettext_lazy("To tell the neighbourhood what goes on in the house, and who wrote it."),
             basis="legitimate_interest",
-            kept=gettext_lazy("Until the post is deleted or you delete your account."),
+            kept=gettext_lazy(
+                "Until the post is deleted. When you delete your account, drafts are deleted and "
+                "published posts stay as the house's news, without your name."
+            ),
             who_sees=gettext_lazy(
                 "Everyone, or only the members of the house, as chosen for each post. Drafts only the "
                 "editors and staff of the house."
