@@ -25,6 +25,7 @@ from django.db.models import (
     BooleanField,
     Count,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -57,6 +58,7 @@ from summary.periods import Period, house_pilot
 
 CUR, PREV, PILOT = "cur", "prev", "pilot"
 MONTH = "month"  # summary.stored's window: one whole month per row
+MICROSECOND = dt.timedelta(microseconds=1)  # what PostgreSQL's timestamps count in
 WINDOWS = (CUR, PREV, PILOT)
 # People who run the house are not "reached" by it.
 RUNNING_ROLES = (Role.COORDINATOR, Role.STAFF)
@@ -87,7 +89,7 @@ class Scope:
     def today(self) -> dt.date:
         return self.now.astimezone(zone()).date()
 
-    @property
+    @functools.cached_property
     def house_ids(self) -> list[int]:
         return [h.pk for h in self.houses]
 
@@ -153,7 +155,12 @@ class Store:
     def month(self, metric: str, month: dt.date) -> float:
         return self.months.get((metric, month), 0.0)
 
+    # The metrics with a value somewhere, noted by collect() once every family has counted.
+    present: frozenset[str] | None = None
+
     def has(self, metric: str) -> bool:
+        if self.present is not None:
+            return metric in self.present
         return any(key[1] == metric and value for key, value in self.values.items())
 
 
@@ -189,29 +196,72 @@ def _next_month(month: dt.date) -> dt.date:
     return (month + dt.timedelta(days=32)).replace(day=1)
 
 
+def _previous_month(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def _local_month(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(zone()).date().replace(day=1)
+
+
+Edge = tuple[dt.datetime, dt.datetime, int]  # start, end, and +1 (counted in) or -1 (taken off)
+
+
 @dataclass(frozen=True)
 class Split:
-    """A window [start, end) cut at whole months: the first and last whole month inside it (None when
-    there is none; summary.stored has counted those), and the two edges before and after them that are
-    counted from the rows (an empty edge starts where it ends)."""
+    """A window [start, end) as whole months that summary.stored has counted (first and last, None
+    when there are none) and two edges counted from the rows (an empty edge starts where it ends).
+
+    An edge is added (+1) or taken off (-1): a window that starts on 25 January takes the rows of
+    25-31 January (the edge inside the window, added), one that starts on 5 January takes all of
+    January from the kept months and the rows of 1-4 January off (the edge outside it). Each end
+    takes the shorter of the two, so an edge is at most half a month. Sums and counts of rows by
+    their moment, and hours clipped to the window, add up over such pieces; counts of rows whose
+    range overlaps the window would not, and no kept family has them.
+    """
 
     months: tuple[dt.date, dt.date] | None
-    edges: tuple[tuple[dt.datetime, dt.datetime], tuple[dt.datetime, dt.datetime]]
+    edges: tuple[Edge, Edge]
+
+    @classmethod
+    def whole(cls, start: dt.datetime, end: dt.datetime) -> Split:
+        """Unsplit: the window as one edge (every row counted)."""
+        return cls(None, ((start, end, 1), (start, start, 1)))
 
     @classmethod
     @functools.lru_cache(maxsize=1024)
     def of(cls, start: dt.datetime, end: dt.datetime) -> Split:
-        month = start.astimezone(zone()).date().replace(day=1)
-        if month_bounds(month)[0] < start:
-            month = _next_month(month)
-        first = last = None
-        while month_bounds(month)[1] <= end:
-            first = first or month
-            last = month
-            month = _next_month(month)
-        if first is None:
-            return cls(None, ((start, end), (start, start)))
-        return cls((first, last), ((start, month_bounds(first)[0]), (month_bounds(last)[1], end)))
+        if end <= start:
+            return cls.whole(start, end)
+        first = _local_month(start)  # the month the window starts in
+        last = _local_month(end)
+        if month_bounds(last)[0] == end:  # ends at a month's start: up to the month before
+            last = _previous_month(last)
+        lead_in = (start, month_bounds(first)[1], 1)  # what the window has of its first month
+        lead_out = (month_bounds(first)[0], start, -1)  # what it lacks of it
+        trail_in = (month_bounds(last)[0], end, 1)
+        trail_out = (end, month_bounds(last)[1], -1)
+        if first == last:  # inside one month: the window, or the month minus what it lacks
+            if _length(lead_out) + _length(trail_out) < end - start:
+                return cls((first, first), (lead_out, trail_out))
+            return cls.whole(start, end)
+        if month_bounds(first)[0] == start:
+            lead = (start, start, 1)
+        elif _length(lead_out) < _length(lead_in):
+            lead = lead_out
+        else:
+            lead, first = lead_in, _next_month(first)
+        if month_bounds(last)[1] == end:
+            trail = (end, end, 1)
+        elif _length(trail_out) < _length(trail_in):
+            trail = trail_out
+        else:
+            trail, last = trail_in, _previous_month(last)
+        return cls((first, last) if first <= last else None, (lead, trail))
+
+
+def _length(edge: Edge) -> dt.timedelta:
+    return edge[1] - edge[0]
 
 
 class Windows:
@@ -219,8 +269,9 @@ class Windows:
     and "rows"."_e" the start and end of its range; the pilot's edges come per house from the
     joined "pilot" rows (made in Python by periods.house_pilot, so SQL repeats no rule).
 
-    Each window is two intervals. Unsplit, the first is the whole window and the second empty; split
-    (for a family whose whole months summary.stored keeps), they are the edges around the whole months.
+    Each window is two intervals with a sign (see Split). Unsplit, the first is the whole window and
+    the second empty; split (for a family whose whole months summary.stored keeps), they are the
+    edges that correct the whole months.
     """
 
     def __init__(self, scope: Scope | None, split: bool = False):
@@ -234,38 +285,40 @@ class Windows:
         self.pilot_splits = {house_id: self._split(*b) for house_id, b in scope.pilot_bounds().items()}
 
     def _split(self, start: dt.datetime, end: dt.datetime) -> Split:
-        return Split.of(start, end) if self.split else Split(None, ((start, end), (start, start)))
+        return Split.of(start, end) if self.split else Split.whole(start, end)
 
-    def intervals(self, window: str) -> list[tuple[str, str, list, list]]:
-        """(start, end, start parameters, end parameters) of each interval of the window."""
+    def intervals(self, window: str) -> list[tuple[str, str, str, list, list]]:
+        """(start, end, sign, start parameters, end parameters) of each interval of the window."""
         if window == PILOT:
-            return [("pilot.s1", "pilot.e1", [], []), ("pilot.s2", "pilot.e2", [], [])]
+            return [(f"pilot.s{n}", f"pilot.e{n}", f"pilot.g{n}", [], []) for n in (1, 2)]
         if window == MONTH:  # summary.stored: one month per joined row
-            return [("mo.s", "mo.e", [], [])]
-        return [("%s", "%s", [start], [end]) for start, end in self.splits[window].edges]
+            return [("mo.s", "mo.e", "1", [], [])]
+        edges = self.splits[window].edges
+        return [("%s", "%s", str(int(sign)), [start], [end]) for start, end, sign in edges]
 
-    def _each(self, window: str, template: str, joiner: str, end_first: bool = False) -> tuple[str, list]:
+    def _each(self, window: str, template: str, end_first: bool = False) -> tuple[str, list]:
+        """The template for each interval, as a CASE (a row is in at most one of them) of their signs."""
         parts, params = [], []
-        for start, end, start_params, end_params in self.intervals(window):
-            parts.append(template.format(start=start, end=end))
+        for start, end, sign, start_params, end_params in self.intervals(window):
+            parts.append(f"WHEN {template.format(start=start, end=end)} THEN {sign}")
             params.extend(end_params + start_params if end_first else start_params + end_params)
-        return "(" + joiner.join(parts) + ")", params
+        return f"(CASE {' '.join(parts)} ELSE 0 END)", params
 
-    def holds(self, window: str, column: str = '"rows"."_t"') -> tuple[str, list]:
-        return self._each(window, f"{column} >= {{start}} AND {column} < {{end}}", " OR ")
+    def holds(self, window: str) -> tuple[str, list]:
+        """The sign of the interval the row's moment is in: 1, -1, or 0 (outside the window)."""
+        return self._each(window, '"rows"."_t" >= {start} AND "rows"."_t" < {end}')
 
     def overlaps(self, window: str) -> tuple[str, list]:
-        return self._each(window, '"rows"."_s" < {end} AND "rows"."_e" > {start}', " OR ", end_first=True)
+        return self._each(window, '"rows"."_s" < {end} AND "rows"."_e" > {start}', end_first=True)
 
     def hours(self, window: str) -> tuple[str, list]:
-        """Hours of the row's range inside the window."""
-        sql, params = self._each(
-            window,
-            'GREATEST(0, EXTRACT(EPOCH FROM LEAST("rows"."_e", {end}) - GREATEST("rows"."_s", {start})))',
-            " + ",
-            end_first=True,
-        )
-        return f"{sql}::double precision / 3600.0", params
+        """Hours of the row's range inside the window (taken off for an edge taken off)."""
+        parts, params = [], []
+        for start, end, sign, start_params, end_params in self.intervals(window):
+            inside = f'LEAST("rows"."_e", {end}) - GREATEST("rows"."_s", {start})'
+            parts.append(f"GREATEST(0, date_part('epoch', {inside})) * {sign}")
+            params.extend(end_params + start_params)
+        return f"({' + '.join(parts)})::double precision / 3600.0", params
 
     @functools.cached_property
     def _pilot_rows(self) -> tuple[str, list]:
@@ -276,29 +329,30 @@ class Windows:
         for house_id, split in self.pilot_splits.items():
             houses.append(house_id)
             numbers.append(index.setdefault(split, len(index) + 1))
-        columns: list[list] = [[] for _ in range(6)]
+        columns: list[list] = [[] for _ in range(8)]
         for split in index:
-            (s1, e1), (s2, e2) = split.edges
-            for column, value in zip(columns, (s1, e1, s2, e2, *(split.months or (None, None))), strict=True):
+            (s1, e1, g1), (s2, e2, g2) = split.edges
+            values = (s1, e1, g1, s2, e2, g2, *(split.months or (None, None)))
+            for column, value in zip(columns, values, strict=True):
                 column.append(value)
         # A projection over one function scan, which PostgreSQL flattens (estimated at one row per
         # house); a join of two unnests here made it loop over the rows once per house.
         sql = (
             "(SELECT x.h, (%s::timestamptz[])[x.n] AS s1, (%s::timestamptz[])[x.n] AS e1, "
-            "(%s::timestamptz[])[x.n] AS s2, (%s::timestamptz[])[x.n] AS e2, "
-            "(%s::date[])[x.n] AS m1, (%s::date[])[x.n] AS m2 "
+            "(%s::int[])[x.n] AS g1, (%s::timestamptz[])[x.n] AS s2, (%s::timestamptz[])[x.n] AS e2, "
+            "(%s::int[])[x.n] AS g2, (%s::date[])[x.n] AS m1, (%s::date[])[x.n] AS m2 "
             "FROM unnest(%s::bigint[], %s::int[]) AS x (h, n)) AS pilot"
         )
         return sql, [*columns, houses, numbers]
 
     def pilot_rows(self) -> tuple[str, list]:
-        """Each house's pilot as joined rows "pilot": (h, first edge s1-e1, second edge s2-e2, whole
-        months m1-m2)."""
+        """Each house's pilot as joined rows "pilot": (h, first edge s1-e1 with its sign g1, second
+        edge s2-e2 with g2, whole months m1-m2)."""
         return self._pilot_rows
 
-    def stored_sums(self) -> list[tuple]:
+    def stored_sums(self) -> dict[str, list[tuple]]:
         """summary.stored's month figures added up per window, for every kept metric: one query for
-        all families (made once per scope, like the windows).
+        all families (made once per scope, like the windows), its rows by metric.
 
         Per house and metric (each window), and per metric and month (the chart): grouped twice in
         one pass, so the rows back are houses x metrics + metrics x months, not their product.
@@ -319,13 +373,16 @@ class Windows:
             """  # noqa: S608 - our own names; every value is a parameter
             with connection.cursor() as cursor:
                 cursor.execute(sql, [*cur, *prev, *pilot_params, *cur, *prev])
-                self._stored_sums = cursor.fetchall()
+                by_metric: dict[str, list[tuple]] = defaultdict(list)
+                for house_id, name, month, per_month, *values in cursor.fetchall():
+                    by_metric[name].append((house_id, month, per_month, values))
+                self._stored_sums = by_metric
         return self._stored_sums
 
     def envelope_ranges(self) -> list[DateTimeTZRange]:
         """The intervals of all windows merged: the rows worth reading."""
         splits = [*self.splits.values(), *self.pilot_splits.values()]
-        spans = [edge for split in splits for edge in split.edges]
+        spans = [(start, end) for split in splits for start, end, _sign in split.edges]
         merged: list[list[dt.datetime]] = []
         for start, end in sorted(span for span in spans if span[0] < span[1]):
             if merged and start <= merged[-1][1]:
@@ -352,25 +409,52 @@ class Agg:
     over: bool = False
     anytime: bool = False
 
-    def sql(self, window: str, w: Windows) -> tuple[str, list]:
-        conditions, params = [], []
-        if not self.anytime:
-            condition, p = w.overlaps(window) if self.over else w.holds(window)
-            conditions.append(condition)
-            params.extend(p)
+    @property
+    def test(self) -> str | None:
+        """Which of the row's window columns (see window_columns) this metric looks at."""
+        if self.anytime:
+            return None
+        if self.column == "hours":
+            return "hours"
+        return "over" if self.over else "in"
+
+    def sql(self, window: str) -> str:
+        """The aggregate over the rows of window_columns (each row's place in the windows): a row in
+        an edge taken off (sign -1, see Split) counts negatively."""
+        conditions, sign = [], "1"
+        if self.test in ("in", "over"):
+            sign = f'"rows"."_{self.test}_{window}"'
+            conditions.append(f"{sign} <> 0")
         if self.when:
             conditions.append(f'"rows"."{self.when}"')
-        where = " AND ".join(conditions) or "TRUE"
-        if self.column == "hours":
-            value, p = w.hours(window)
-            return f"SUM({value}) FILTER (WHERE {where})", p + params
-        column = f'"rows"."{self.column}"' if self.column else "*"
-        value = {
-            "count": f"COUNT({column})",
-            "sum": f"SUM({column})",
-            "distinct": f"COUNT(DISTINCT {column})",
-        }
-        return f"{value[self.kind]} FILTER (WHERE {where})", params
+        column = f'"rows"."{self.column}"' if self.column else None
+        if self.test == "hours":  # 0 outside the window
+            value = f'SUM("rows"."_hours_{window}")'
+        elif self.kind == "distinct":  # never split (distinct values do not add up): no sign -1
+            value = f"COUNT(DISTINCT {column})"
+        elif self.kind == "sum":
+            value = f"SUM({column} * {sign})"
+        else:
+            value = f"SUM({sign})"
+            if column:
+                conditions.append(f"{column} IS NOT NULL")
+        return f"{value} FILTER (WHERE {' AND '.join(conditions) or 'TRUE'})"
+
+
+def window_columns(metrics: Iterable[Agg], windows: Iterable[str], w: Windows) -> tuple[str, list]:
+    """Each row's place in the windows as columns, worked out once per row: "_in_<window>" (its
+    moment is in the window: the sign of its edge, 0 outside), "_over_<window>" (its range overlaps
+    it: the same), "_hours_<window>" (hours of its range inside it). The aggregates then only test
+    these (see Agg.sql); a condition repeated in each of 30 aggregates made PostgreSQL compare every
+    row's moment a hundred times."""
+    tests = {agg.test for agg in metrics} - {None}
+    columns, params = [], []
+    for window in windows:
+        for test in sorted(tests):
+            sql, p = {"in": w.holds, "over": w.overlaps, "hours": w.hours}[test](window)
+            columns.append(f'{sql} AS "_{test}_{window}"')
+            params.extend(p)
+    return ", ".join(columns), params
 
 
 @dataclass
@@ -435,25 +519,32 @@ def _family(family: Family, store: Store, scope: Scope) -> None:
     if not ranges:
         return
     inner_sql, inner_params = family.inner(scope.house_ids, ranges)
+    names = [(name, window) for name, agg in family.metrics.items() for window in agg.windows]
+    windows = [window for window in WINDOWS if any(window == n[1] for n in names)]
+    if family.monthly and CUR not in windows:
+        windows.insert(0, CUR)
+    metrics = list(family.metrics.values())
+    if family.monthly:
+        metrics.append(Agg())  # "_in_cur" for the month of the chart
+    columns_sql, columns_params = window_columns(metrics, windows, w)
     select, params = ['"rows"."_h"'], []
     if family.monthly:
-        in_cur, p = w.holds(CUR)
-        select.append(f'CASE WHEN {in_cur} THEN date_trunc(\'month\', "rows"."_t" AT TIME ZONE %s)::date END')
-        params.extend([*p, settings.TIME_ZONE])
-    names = [(name, window) for name, agg in family.metrics.items() for window in agg.windows]
-    for name, window in names:
-        sql, p = family.metrics[name].sql(window, w)
-        select.append(sql)
-        params.extend(p)
+        month = 'date_trunc(\'month\', "rows"."_t" AT TIME ZONE %s)::date'
+        select.append(f'CASE WHEN "rows"."_in_cur" <> 0 THEN {month} END')
+        params.append(settings.TIME_ZONE)
+    select.extend(family.metrics[name].sql(window) for name, window in names)
     pilot_sql, pilot_params = w.pilot_rows()
     group = "1, 2" if family.monthly else "1"
     # Only our own names and Django's compiled SQL go into the text; every value is a parameter.
+    # The middle query works out each row's windows once (OFFSET 0 keeps it from being folded into
+    # every aggregate again).
     sql = (
-        f"SELECT {', '.join(select)} FROM ({inner_sql} OFFSET 0) AS rows "  # noqa: S608
-        f'JOIN {pilot_sql} ON pilot.h = "rows"."_h" GROUP BY {group}'
+        f"SELECT {', '.join(select)} FROM ("  # noqa: S608
+        f'SELECT "rows".*, {columns_sql} FROM ({inner_sql} OFFSET 0) AS rows '
+        f'JOIN {pilot_sql} ON pilot.h = "rows"."_h" OFFSET 0) AS rows GROUP BY {group}'
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *inner_params, *pilot_params])
+        cursor.execute(sql, [*params, *columns_params, *inner_params, *pilot_params])
         results = cursor.fetchall()
     first = 2 if family.monthly else 1
     for row in results:
@@ -468,17 +559,18 @@ def _family(family: Family, store: Store, scope: Scope) -> None:
 
 def _stored_months(family: Family, store: Store, w: Windows) -> None:
     """Add up summary.stored's month figures of the whole months inside each window."""
-    for house_id, name, month, per_month, *values in w.stored_sums():
-        agg = family.metrics.get(name)
-        if agg is None:
-            continue
-        if per_month:
-            if family.monthly and values[0]:
-                store.months[(name, month)] += float(values[0])
-            continue
-        for window, value in zip(WINDOWS, values, strict=True):
-            if value and window in agg.windows:
-                store.values[(house_id, name, window)] += float(value)
+    sums = w.stored_sums()
+    values, months = store.values, store.months
+    for name, agg in family.metrics.items():
+        windows = [(n, window) for n, window in enumerate(WINDOWS) if window in agg.windows]
+        for house_id, month, per_month, sums_of in sums.get(name, ()):
+            if per_month:
+                if family.monthly and sums_of[0]:
+                    months[(name, month)] += float(sums_of[0])
+                continue
+            for n, window in windows:
+                if sums_of[n]:
+                    values[(house_id, name, window)] += float(sums_of[n])
 
 
 # --- the families -----------------------------------------------------------------------------
@@ -626,7 +718,9 @@ def activities_family() -> Family:
             "_came": _signups(attended=True),
             **{f"_is_{value}": flag(Q(category=value)) for value in Category.values},
         },
-        envelope=lambda window: Q(period__overlap=window),
+        # Counted by their end, which a range does not hold: one that ends just when the window
+        # starts belongs to it, so the range read starts a microsecond earlier.
+        envelope=lambda window: Q(period__overlap=DateTimeTZRange(window.lower - MICROSECOND, window.upper)),
         stored=True,
     )
 
@@ -648,6 +742,9 @@ def activities_held(scope: Scope, store: Store) -> None:
     _family(activities_family(), store, scope)
 
 
+REACH_KEPT = "reach_single"  # summary.stored: per house and whole month, those seen in no other house
+
+
 def reach(scope: Scope, store: Store) -> None:
     """Distinct people who booked, signed up, came, proposed or supported an idea: one query over
     summary.stored's Seen rows (a row per house and person, with the moments they took part).
@@ -655,64 +752,100 @@ def reach(scope: Scope, store: Store) -> None:
     Counted per house, per month of the chosen period and over all houses at once. The house's
     coordinators and staff have no Seen rows there (summary.stored leaves them out). Someone seen
     in several houses counts once in the totals: only those rows (multi) are grouped per person.
+
+    The chart's whole months come from summary.stored (REACH_KEPT: per house and month, the people
+    seen in that house only, which add up over houses) plus the few people seen in several houses,
+    counted here; so each Seen row is only tested against the windows and the months at their edges.
+    A house whose pilot is the chosen period takes the period's count for it.
     """
     cur, prev = scope.clip(scope.period.bounds()), scope.clip(scope.previous.bounds())
-    months = []
-    for month in scope.period.months():
+    months, kept = [], []
+    chart = scope.period.months()
+    for month in chart:
         start, end = max(month_bounds(month)[0], cur[0]), min(month_bounds(month)[1], cur[1])
         months.append((start, max(start, end)))  # after now: empty
-    month_columns = ", ".join(f"seen.moments && %s::tstzrange AS m{n}" for n in range(len(months)))
-    month_counts = ", ".join(f"COUNT(*) FILTER (WHERE m{n})" for n in range(len(months)))
-    month_any = ", ".join(f"bool_or(m{n}) AS m{n}" for n in range(len(months)))
-    houses, pilots = [], []
+        # Kept: a month wholly inside the period (REACH_KEPT is per whole month).
+        kept.append(scope.stored and month_bounds(month) == (start, end))
+    houses, pilots, same = [], [], []
     for house_id, (start, end) in scope.pilot_bounds().items():
         houses.append(house_id)
         pilots.append(DateTimeTZRange(start, end))
+        same.append((start, end) == cur)
+    # Each Seen row is tested once per window and month (the inner queries; OFFSET 0 keeps the tests
+    # from being repeated in every aggregate), in one pass per house. The totals add up the houses
+    # for those seen in one house only; those seen in several (multi: few) are counted once each by
+    # the second part. A kept month (REACH_KEPT has the others) is only tested for those.
+    month_tests = [f"seen.moments && %s::tstzrange AS m{n}" for n in range(len(months))]
+    single = ["0" if k else f"COUNT(*) FILTER (WHERE m{n} AND NOT multi)" for n, k in enumerate(kept)]
     sql = f"""
-        WITH s AS MATERIALIZED (
-            SELECT seen.house_id AS h, seen.person_id AS p, seen.multi,
+        SELECT h, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v),
+               COUNT(*) FILTER (WHERE COALESCE(l, c)),
+               COUNT(*) FILTER (WHERE c AND NOT multi), COUNT(*) FILTER (WHERE v AND NOT multi)
+               {"".join(", " + count for count in single)}
+        FROM (
+            SELECT seen.house_id AS h, seen.multi,
                    seen.moments && %s::tstzrange AS c, seen.moments && %s::tstzrange AS v,
-                   seen.moments && pilot.r AS l, {month_columns}
+                   CASE WHEN NOT pilot.same THEN seen.moments && pilot.r END AS l
+                   {"".join(", " + test for test, k in zip(month_tests, kept, strict=True) if not k)}
             FROM summary_seen AS seen
-            JOIN unnest(%s::bigint[], %s::tstzrange[]) AS pilot (h, r) ON pilot.h = seen.house_id
-        )
-        SELECT h, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v), COUNT(*) FILTER (WHERE l),
-               {month_counts}
-        FROM s GROUP BY h
+            JOIN unnest(%s::bigint[], %s::tstzrange[], %s::boolean[]) AS pilot (h, r, same)
+              ON pilot.h = seen.house_id
+            OFFSET 0
+        ) AS s
+        GROUP BY h
         UNION ALL
-        SELECT NULL, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v), 0, {month_counts}
-        FROM s WHERE NOT multi
-        UNION ALL
-        SELECT NULL, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v), 0, {month_counts}
-        FROM (SELECT p, bool_or(c) AS c, bool_or(v) AS v, {month_any} FROM s WHERE multi GROUP BY p) AS once
+        SELECT NULL, 0, 0, 0, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v),
+               {", ".join(f"COUNT(*) FILTER (WHERE m{n})" for n in range(len(months)))}
+        FROM (
+            SELECT seen.person_id, bool_or(seen.moments && %s::tstzrange) AS c,
+                   bool_or(seen.moments && %s::tstzrange) AS v,
+                   {", ".join(f"bool_or(seen.moments && %s::tstzrange) AS m{n}" for n in range(len(months)))}
+            FROM summary_seen AS seen
+            WHERE seen.multi AND seen.house_id = ANY(%s::bigint[])
+            GROUP BY seen.person_id
+        ) AS once
     """  # noqa: S608 - our own names; every value is a parameter
+    cur_range, prev_range = DateTimeTZRange(*cur), DateTimeTZRange(*prev)
+    month_ranges = [DateTimeTZRange(*bounds) for bounds in months]
     params = [
-        DateTimeTZRange(*cur),
-        DateTimeTZRange(*prev),
-        *[DateTimeTZRange(*bounds) for bounds in months],
+        cur_range,
+        prev_range,
+        *[r for r, k in zip(month_ranges, kept, strict=True) if not k],
         houses,
         pilots,
+        same,
+        cur_range,
+        prev_range,
+        *month_ranges,
+        houses,
     ]
     store.distinct.add("reach")
+    total = store.values
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for house_id, n_cur, n_prev, n_pilot, *per_month in cursor.fetchall():
+        for house_id, n_cur, n_prev, n_pilot, once_cur, once_prev, *per_month in cursor.fetchall():
+            # People seen in one house, and (house None) the others once each: the total over houses.
+            total[(None, "reach", CUR)] += float(once_cur)
+            total[(None, "reach", PREV)] += float(once_prev)
+            for month, n in zip(chart, per_month, strict=True):
+                store.months[("reach", month)] += float(n)
             if house_id is not None:
                 for window, n in ((CUR, n_cur), (PREV, n_prev), (PILOT, n_pilot)):
-                    store.values[(house_id, "reach", window)] = float(n)
-                continue
-            # Over all houses (two rows: people seen in one house, and the others once each); the
-            # pilot total is not needed (targets add up houses).
-            store.values[(None, "reach", CUR)] += float(n_cur)
-            store.values[(None, "reach", PREV)] += float(n_prev)
-            for month, n in zip(scope.period.months(), per_month, strict=True):
-                store.months[("reach", month)] += float(n)
+                    total[(house_id, "reach", window)] = float(n)
+    if any(kept):  # the kept whole months (summed over the houses by stored_sums)
+        whole = {month for month, k in zip(chart, kept, strict=True) if k}
+        for _house, month, per_month, sums in scope.windows(True).stored_sums().get(REACH_KEPT, ()):
+            if per_month and month in whole and sums[0]:
+                store.months[("reach", month)] += float(sums[0])
 
 
 def new_members_family() -> Family:
-    """New resident members: verified (decided) in the window."""
+    """New resident members: verified (decided) in the window. A membership that ended later (the
+    person moved away or deleted their account) still was a new member then."""
     return Family(
-        Membership.objects.filter(role=Role.RESIDENT, status=Membership.Status.ACTIVE),
+        Membership.objects.filter(
+            role=Role.RESIDENT, status__in=[Membership.Status.ACTIVE, Membership.Status.ENDED]
+        ),
         house="house",
         moment=F("decided_at"),
         metrics={"new_members": Agg()},
@@ -726,15 +859,15 @@ def members(scope: Scope, store: Store) -> None:
     """New resident members, and the members a house has now (for turnout; the same number stands
     for the period before: it is no window figure)."""
     _family(new_members_family(), store, scope)
+    active = Membership.objects.filter(status=Membership.Status.ACTIVE)
+    # A person has at most one membership per house and role: the residents, and the students who
+    # are not also a resident there (counting distinct people sorted 77,000 rows at 200 houses).
+    also_resident = active.filter(house=OuterRef("house"), user=OuterRef("user"), role=Role.RESIDENT)
     now = (
-        Membership.objects.filter(
-            house__in=scope.house_ids,
-            role__in=[Role.RESIDENT, Role.STUDENT],
-            status=Membership.Status.ACTIVE,
-        )
+        active.filter(house__in=scope.house_ids, role__in=[Role.RESIDENT, Role.STUDENT])
         .order_by()
         .values("house")
-        .annotate(n=Count("user", distinct=True))
+        .annotate(n=Count("pk", filter=Q(role=Role.RESIDENT) | ~Exists(also_resident)))
         .values_list("house", "n")
     )
     for house_id, n in now:
@@ -789,18 +922,21 @@ def student_hours(scope: Scope, store: Store) -> None:
         .order_by()
         .values_list("house_id", "first_day", "last_day", "hours_required")
     )
+    # The months of the chart, cut to the period: worked out once, not per obligation.
+    months = [
+        (month, max(month, scope.period.first_day), min(_month_end(month), scope.period.last_day))
+        for month in scope.period.months()
+    ]
+    values, per_month = store.values, store.months
     for house_id, first, last, required in obligations:
         length = (last - first).days + 1
         pilot = Period(*pilots[house_id])
         for window, period in ((CUR, scope.period), (PREV, scope.previous), (PILOT, pilot)):
             share = period.overlap_days(first, last) / length
-            store.values[(house_id, "student_hours_due", window)] += required * share
-        for month in scope.period.months():
-            month_period = Period(
-                max(month, scope.period.first_day), min(_month_end(month), scope.period.last_day)
-            )
-            due = required * month_period.overlap_days(first, last) / length
-            store.months[("student_hours_due", month)] += due
+            values[(house_id, "student_hours_due", window)] += required * share
+        for month, month_first, month_last in months:
+            days = max(0, (min(last, month_last) - max(first, month_first)).days + 1)
+            per_month[("student_hours_due", month)] += required * days / length
 
 
 def ideas_family() -> Family:
@@ -898,4 +1034,5 @@ def collect(scope: Scope, families: Iterable[Callable[[Scope, Store], None]] = F
     stored.refresh()
     for family in dict.fromkeys(families):
         family(scope, store)
+    store.present = frozenset(metric for (_house, metric, _window), value in store.values.items() if value)
     return store

@@ -4,22 +4,28 @@ person the moments they took part.
 Counting a pilot year of 200 houses from the rows means reading every booking, sign-up and hour of
 it (about a million rows at the benchmark's scale 100). The figures of a month that has passed hardly
 change, so they are counted once and kept (MonthFigure); a summary then adds up whole months and
-counts only the days at the edges of its periods from the rows (selectors.Split). Distinct people do
-not add up over months, so for them a row per house and person keeps every moment they took part as
-a multirange (Seen), which answers "seen in this period?" for any period exactly.
+counts only the days at the edges of its periods from the rows (selectors.Split: the part of a
+month inside the period, or the part outside it taken off the kept month, whichever is shorter).
+Distinct people do not add up over months, so for them a row per house and person keeps every moment
+they took part as a multirange (Seen), which answers "seen in this period?" for any period exactly;
+for the chart, REACH_KEPT keeps per house and whole month those seen in that house only (they add up
+over houses; selectors.reach counts the few seen in several houses itself).
 
 Kept correct without trusting every code path: PostgreSQL triggers on the counted tables (migration
 0002) note each changed house and month (StaleMonth) and person (StalePerson), in the same
-transaction as the change; `refresh()` counts those again before a summary is read. Refreshes take
-turns (an advisory lock): a change committed after one refresh read the rows leaves a mark that the
-next one finds, so nothing is lost between two refreshes. The kept values do not depend on the time
-of counting (a window's own end stops at now), so a future month can be counted early.
+transaction as the change (and one on summary_seen, migration 0003, the months of Seen rows that
+others delete, such as a deleted person's); `refresh()` counts those again before a summary is
+read. Refreshes take turns (an advisory lock): a change committed after one refresh read the rows
+leaves a mark that the next one finds, so nothing is lost between two refreshes. The kept values do
+not depend on the time of counting (a window's own end stops at now), so a future month can be
+counted early.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
@@ -27,6 +33,7 @@ from activities.models import Activity, Booking, Idea, IdeaSupport, Signup
 from residents.models import Membership
 from summary.selectors import (
     MONTH,
+    REACH_KEPT,
     RUNNING_ROLES,
     Family,
     Windows,
@@ -39,9 +46,12 @@ from summary.selectors import (
     posts_family,
     room_use_family,
     student_hours_family,
+    window_columns,
 )
 
 LOCK = 7_020_907  # pg_advisory_xact_lock key of the summary's refresh
+# The local month of a moment of Seen (a range of one moment, "r"), as migration 0003's trigger has it.
+MOMENT_MONTH = "date_trunc('month', lower(r) AT TIME ZONE %(zone)s)::date"
 
 
 def stored_families() -> list[Family]:
@@ -86,8 +96,14 @@ def refresh() -> int:
             )
             for family in stored_families():
                 count_months(family, months)
+        seen_months = []
         if persons:
-            count_seen(persons)
+            # The trigger on summary_seen marks the months of what others change there (a person
+            # deleted); what count_seen changes, this refresh counts itself.
+            cursor.execute("SELECT set_config('summary.counting', 'on', true)")
+            seen_months = count_seen(persons)
+            cursor.execute("SELECT set_config('summary.counting', 'off', true)")
+        count_reach_months(sorted(set(months) | set(seen_months)))
     return len(marks)
 
 
@@ -99,24 +115,28 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
     inner_sql, inner_params = family.inner({house for house, _month in months}, [hull])
     w = Windows(None)
     names = list(family.metrics)
-    select, params = [], []
-    for name in names:
-        sql, p = family.metrics[name].sql(MONTH, w)
-        select.append(sql)
-        params.extend(p)
+    columns_sql, columns_params = window_columns(family.metrics.values(), [MONTH], w)
+    select = [family.metrics[name].sql(MONTH) for name in names]
     in_month = '"rows"."_t" >= mo.s AND "rows"."_t" < mo.e'
     if family.range_field:
         in_month += ' OR "rows"."_s" < mo.e AND "rows"."_e" > mo.s'
     values = ", ".join(f"(%s, c.v{n}::float8)" for n in range(len(names)))
-    # Counted per house and month, turned into a row per metric, kept: one statement.
+    # Counted per house and month, turned into a row per metric, kept: one statement. The middle
+    # query works out each row's place in its month once (see selectors.window_columns).
     sql = f"""
         INSERT INTO summary_monthfigure (metric, house_id, month, value)
         SELECT v.metric, c.h, c.month, v.value
         FROM (
-            SELECT "rows"."_h" AS h, mo.month, {", ".join(f"{agg} AS v{n}" for n, agg in enumerate(select))}
-            FROM ({inner_sql} OFFSET 0) AS rows
-            JOIN unnest(%s::bigint[], %s::date[], %s::timestamptz[], %s::timestamptz[]) AS mo (h, month, s, e)
-              ON mo.h = "rows"."_h" AND ({in_month})
+            SELECT "rows"."_h" AS h, "rows"."_month" AS month,
+                   {", ".join(f"{agg} AS v{n}" for n, agg in enumerate(select))}
+            FROM (
+                SELECT "rows".*, mo.month AS "_month", {columns_sql}
+                FROM ({inner_sql} OFFSET 0) AS rows
+                JOIN unnest(%s::bigint[], %s::date[], %s::timestamptz[], %s::timestamptz[])
+                  AS mo (h, month, s, e)
+                  ON mo.h = "rows"."_h" AND ({in_month})
+                OFFSET 0
+            ) AS rows
             GROUP BY 1, 2
         ) AS c
         CROSS JOIN LATERAL (VALUES {values}) AS v (metric, value)
@@ -129,13 +149,49 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
         [end for _start, end in bounds],
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *inner_params, *month_params, *names])
+        cursor.execute(sql, [*columns_params, *inner_params, *month_params, *names])
 
 
-def count_seen(persons: list[int]) -> None:
+def count_reach_months(months: list[tuple[int, dt.date]]) -> None:
+    """Count REACH_KEPT again for these houses and whole months, from the Seen rows: the people seen
+    in that house in that month and in no other house ever (not multi), so that the months add up
+    over houses; selectors.reach counts the others itself."""
+    if not months:
+        return
+    bounds = [month_bounds(month) for _house, month in months]
+    params = {
+        "metric": REACH_KEPT,
+        "houses": [house for house, _month in months],
+        "months": [month for _house, month in months],
+        "starts": [start for start, _end in bounds],
+        "ends": [end for _start, end in bounds],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM summary_monthfigure WHERE metric = %(metric)s "
+            "AND (house_id, month) IN (SELECT * FROM unnest(%(houses)s::bigint[], %(months)s::date[]))",
+            params,
+        )
+        cursor.execute(
+            """
+            INSERT INTO summary_monthfigure (metric, house_id, month, value)
+            SELECT %(metric)s, mo.h, mo.month, COUNT(*)
+            FROM unnest(%(houses)s::bigint[], %(months)s::date[], %(starts)s::timestamptz[],
+                        %(ends)s::timestamptz[]) AS mo (h, month, s, e)
+            JOIN summary_seen AS seen ON seen.house_id = mo.h AND NOT seen.multi
+             AND seen.moments && tstzrange(mo.s, mo.e)
+            GROUP BY mo.h, mo.month
+            """,
+            params,
+        )
+
+
+def count_seen(persons: list[int]) -> list[tuple[int, dt.date]]:
     """When these people took part, per house: every moment they booked (not for an activity they
     run), signed up for or came to an activity (its start), proposed or supported an idea. Not in a
-    house they run now (coordinator, staff): the house does not reach its own team."""
+    house they run now (coordinator, staff): the house does not reach its own team.
+
+    Returns the houses and months of their rows before and after: their REACH_KEPT changes."""
     sql = f"""
         SELECT r.house_id, b.booker_id, lower(b.period)
         FROM {Booking._meta.db_table} AS b JOIN activities_room AS r ON r.id = b.room_id
@@ -162,18 +218,33 @@ def count_seen(persons: list[int]) -> None:
         "active": Membership.Status.ACTIVE,
         "running": list(RUNNING_ROLES),
     }
+    params["zone"] = settings.TIME_ZONE
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM summary_seen WHERE person_id = ANY(%(persons)s)", params)
         cursor.execute(
             f"""
-            INSERT INTO summary_seen (house_id, person_id, moments, multi)
-            SELECT h, p, range_agg(tstzrange(t, t, '[]')), COUNT(*) OVER (PARTITION BY p) > 1
-            FROM ({sql}) AS done (h, p, t)
-            WHERE NOT EXISTS (
-                SELECT FROM {Membership._meta.db_table} AS role
-                WHERE role.house_id = done.h AND role.user_id = done.p
-                  AND role.status = %(active)s AND role.role = ANY(%(running)s))
-            GROUP BY h, p
+            WITH gone AS (
+                DELETE FROM summary_seen WHERE person_id = ANY(%(persons)s) RETURNING house_id, moments
+            )
+            SELECT DISTINCT gone.house_id, {MOMENT_MONTH} FROM gone, unnest(gone.moments) AS r
             """,  # noqa: S608
             params,
         )
+        before = cursor.fetchall()
+        cursor.execute(
+            f"""
+            WITH new AS (
+                INSERT INTO summary_seen (house_id, person_id, moments, multi)
+                SELECT h, p, range_agg(tstzrange(t, t, '[]')), COUNT(*) OVER (PARTITION BY p) > 1
+                FROM ({sql}) AS done (h, p, t)
+                WHERE NOT EXISTS (
+                    SELECT FROM {Membership._meta.db_table} AS role
+                    WHERE role.house_id = done.h AND role.user_id = done.p
+                      AND role.status = %(active)s AND role.role = ANY(%(running)s))
+                GROUP BY h, p
+                RETURNING house_id, moments
+            )
+            SELECT DISTINCT new.house_id, {MOMENT_MONTH} FROM new, unnest(new.moments) AS r
+            """,  # noqa: S608
+            params,
+        )
+        return before + cursor.fetchall()

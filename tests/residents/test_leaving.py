@@ -336,9 +336,9 @@ def test_what_took_place_stays_for_the_figures(zwaantje):
 def test_the_summary_counts_the_same_before_and_after(house, other_house):
     june = make_june(house, other_house)
     houses = [house, other_house]
-    # p1 booked, signed up and came in June; p2 too. Both leave.
-    leavers = list(User.objects.filter(email__in=["p1@example.nl", "p2@example.nl"]))
-    assert len(leavers) == 2 and june
+    # p1 booked, signed up and came in June; p2 too; n1 became a member in June. They all leave.
+    leavers = list(User.objects.filter(email__in=["p1@example.nl", "p2@example.nl", "n1@example.nl"]))
+    assert len(leavers) == 3 and june
 
     def figures():
         kept = collect(Scope(houses=houses, period=JUNE, now=SUMMARY_NOW))
@@ -354,6 +354,7 @@ def test_the_summary_counts_the_same_before_and_after(house, other_house):
 
     before = figures()
     assert before[0][0][(house.pk, "reach", "cur")] == 10
+    assert before[0][0][(house.pk, "new_members", "cur")] == 2
     for person in leavers:
         erase(person)
     assert figures() == before

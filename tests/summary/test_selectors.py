@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from residents.models import Membership
 from summary.periods import Period, month_of
 from summary.selectors import CUR, PILOT, PREV, Scope, collect
 from tests.summary.conftest import JUNE, NOW
@@ -121,3 +122,16 @@ def test_what_is_still_to_come_does_not_count_yet(june):
     # Negative control: seen from after the 20th, the later booking counts.
     after = collect(Scope(houses=[june["house"]], period=july, now=later.period.upper + dt.timedelta(days=1)))
     assert after.get(june["house"].pk, "room_booked_hours", CUR) == pytest.approx(3)
+
+
+def test_members_now_counts_a_resident_who_is_also_a_student_once(june):
+    house = june["house"]
+    resident = june["p"][0]
+    Membership.objects.create(user=resident, house=house, role="student", status="active")
+    student = june["student"]
+    Membership.objects.create(user=student, house=house, role="resident", status="ended")
+    store = collect(Scope(houses=[house], period=JUNE, now=NOW))
+    assert store.get(house.pk, "members_now") == 6  # as before: p1 is counted once, s is still a student
+    Membership.objects.filter(user=student, house=house, role="resident").update(status="active")
+    store = collect(Scope(houses=[house], period=JUNE, now=NOW))
+    assert store.get(house.pk, "members_now") == 6

@@ -15,7 +15,7 @@ from residents.models import House, Membership, User
 from summary import stored
 from summary.models import MonthFigure, Seen, StaleMonth, StalePerson
 from summary.periods import CUSTOM, Period, month_of, pilot_period, quarter_of, year_of
-from summary.selectors import Scope, Split, collect
+from summary.selectors import CUR, Scope, Split, collect
 from tests.activities.factories import at, booking_values, make_room
 from tests.factories import make_house
 from tests.summary.test_queries import START, houses
@@ -34,6 +34,10 @@ def periods(house):
         year_of(dt.date(2025, 1, 1)),
         Period(dt.date(2025, 1, 17), dt.date(2025, 4, 9), CUSTOM),
         Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31), CUSTOM),
+        # Edges taken off a kept month (see Split): at both ends, inside one month, and up to now.
+        Period(dt.date(2025, 1, 9), dt.date(2025, 4, 26), CUSTOM),
+        Period(dt.date(2025, 2, 3), dt.date(2025, 2, 25), CUSTOM),
+        Period(dt.date(2025, 4, 10), dt.date(2025, 6, 29), CUSTOM),
     ]
 
 
@@ -104,12 +108,30 @@ def test_split_cuts_a_window_at_whole_months():
     split = Split.of(at(dt.date(2025, 1, 17), "00:00"), at(dt.date(2025, 4, 9), "00:00"))
     assert split.months == (dt.date(2025, 2, 1), dt.date(2025, 3, 1))
     assert split.edges == (
-        (at(dt.date(2025, 1, 17), "00:00"), at(dt.date(2025, 2, 1), "00:00")),
-        (at(dt.date(2025, 4, 1), "00:00"), at(dt.date(2025, 4, 9), "00:00")),
+        (at(dt.date(2025, 1, 17), "00:00"), at(dt.date(2025, 2, 1), "00:00"), 1),
+        (at(dt.date(2025, 4, 1), "00:00"), at(dt.date(2025, 4, 9), "00:00"), 1),
     )
-    inside = Split.of(at(dt.date(2025, 3, 3), "00:00"), at(dt.date(2025, 3, 20), "12:00"))
+    inside = Split.of(at(dt.date(2025, 3, 3), "00:00"), at(dt.date(2025, 3, 12), "12:00"))
     assert inside.months is None
     assert inside.edges[1][0] == inside.edges[1][1]  # the second edge is empty
+
+
+def test_split_takes_off_what_a_window_lacks_of_a_month_when_that_is_shorter():
+    # 5 January - 27 April: all of January and April, without 1-4 January and 27-30 April.
+    split = Split.of(at(dt.date(2025, 1, 5), "00:00"), at(dt.date(2025, 4, 27), "00:00"))
+    assert split.months == (dt.date(2025, 1, 1), dt.date(2025, 4, 1))
+    assert split.edges == (
+        (at(dt.date(2025, 1, 1), "00:00"), at(dt.date(2025, 1, 5), "00:00"), -1),
+        (at(dt.date(2025, 4, 27), "00:00"), at(dt.date(2025, 5, 1), "00:00"), -1),
+    )
+    # Inside one month: March without its first and last two days.
+    most = Split.of(at(dt.date(2025, 3, 3), "00:00"), at(dt.date(2025, 3, 30), "00:00"))
+    assert most.months == (dt.date(2025, 3, 1), dt.date(2025, 3, 1))
+    assert [sign for _start, _end, sign in most.edges] == [-1, -1]
+    # Whole months only: no edges.
+    whole = Split.of(at(dt.date(2025, 2, 1), "00:00"), at(dt.date(2025, 4, 1), "00:00"))
+    assert whole.months == (dt.date(2025, 2, 1), dt.date(2025, 3, 1))
+    assert all(start == end for start, end, _sign in whole.edges)
 
 
 def test_kept_months_give_the_same_summary_as_counting_every_row(pilot_houses):
@@ -120,6 +142,54 @@ def test_kept_months_give_the_same_summary_as_counting_every_row(pilot_houses):
     assert MonthFigure.objects.filter(metric="room_booked_hours").exists()
     assert Seen.objects.exists()
     assert not StaleMonth.objects.exists() and not StalePerson.objects.exists()
+
+
+def test_edges_taken_off_kept_months_give_the_same_summary(pilot_houses):
+    """Now late in a month: the rest of the month (with its planned rows) is taken off the kept month,
+    for the pilot, a quarter and periods of one's own, at both ends and inside one month."""
+    now = at(dt.date(2025, 5, 20), "12:00")
+    pilot = pilot_period([pilot_houses[0]], now.date())
+    for period in (
+        pilot,
+        quarter_of(dt.date(2025, 4, 1)),
+        Period(dt.date(2025, 1, 9), dt.date(2025, 5, 31), CUSTOM),
+        Period(dt.date(2025, 5, 2), dt.date(2025, 5, 30), CUSTOM),
+    ):
+        scope = Scope(houses=pilot_houses, period=period, now=now)
+        assert -1 in [sign for _start, _end, sign in scope.windows(True).splits[CUR].edges]
+        kept, counted = both(pilot_houses, period, now=now)
+        assert kept.get(pilot_houses[0].pk, "room_bookings") > 0
+        assert_same(kept, counted)
+
+
+def test_an_activity_that_ends_at_midnight_counts_for_the_day_it_ends(pilot_houses):
+    """Activities count by their end: one from 22:00 on 28 February until midnight belongs to March,
+    kept or counted, also when that midnight is where a window (or an edge) starts."""
+    house = pilot_houses[0]
+    march = Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31), CUSTOM)
+    before, _ = both(pilot_houses, march)
+    Activity.objects.create(
+        house=house,
+        title="Nachtwandeling",
+        category="coffee",
+        place="Plein",
+        period=DateTimeTZRange(at(dt.date(2025, 2, 28), "22:00"), at(dt.date(2025, 3, 1), "00:00")),
+    )
+    for period in (march, Period(dt.date(2025, 3, 1), dt.date(2025, 3, 29), CUSTOM)):
+        kept, counted = both(pilot_houses, period)
+        assert_same(kept, counted)
+    kept, _ = both(pilot_houses, march)
+    assert kept.get(house.pk, "activities_held") == before.get(house.pk, "activities_held") + 1
+    february, _ = both(pilot_houses, month_of(dt.date(2025, 2, 1)))
+    assert (
+        february.get(house.pk, "activities_held")
+        == Activity.objects.filter(
+            house=house,
+            status="planned",
+            period__endswith__gte=at(dt.date(2025, 2, 1), "00:00"),
+            period__endswith__lt=at(dt.date(2025, 3, 1), "00:00"),
+        ).count()
+    )
 
 
 def test_a_change_by_any_path_is_counted_again(pilot_houses):
@@ -178,6 +248,59 @@ def test_someone_in_two_houses_counts_once_in_the_total(pilot_houses):
     assert Seen.objects.filter(person=traveller, multi=True).count() == 2
 
 
+def _supporter_of_a_february_idea(house) -> User:
+    """Someone seen in the house only by supporting an idea in February (a support marks no month)."""
+    supporter = User.objects.create(email="steun@example.nl", name="Steun")
+    idea = Idea.objects.filter(house=house, created_at__month=2).first()
+    support = IdeaSupport.objects.create(idea=idea, person=supporter)
+    IdeaSupport.objects.filter(pk=support.pk).update(created_at=at(dt.date(2025, 2, 14), "10:00"))
+    return supporter
+
+
+@pytest.mark.parametrize("marks", [True, False], ids=["marked", "without the marks"])
+def test_a_person_deleted_is_taken_off_the_kept_reach_per_month(pilot_houses, marks):
+    """Deleting a person deletes their Seen rows (Django's cascade): the trigger on summary_seen marks
+    those months, so the kept reach per month is counted again. Without those marks it would not be."""
+    period = Period(dt.date(2025, 1, 6), dt.date(2025, 5, 20), CUSTOM)
+    february = dt.date(2025, 2, 1)
+    supporter = _supporter_of_a_february_idea(pilot_houses[0])
+    before, counted = both(pilot_houses, period)
+    assert_same(before, counted)
+    supporter.delete()
+    if not marks:  # what the kept figures would be without the trigger's marks
+        StaleMonth.objects.all().delete()
+    after, counted = both(pilot_houses, period)
+    assert counted.month("reach", february) == before.month("reach", february) - 1
+    if marks:
+        assert_same(after, counted)
+    else:
+        assert after.month("reach", february) == counted.month("reach", february) + 1
+
+
+def test_someone_seen_in_a_second_house_moves_out_of_the_kept_reach(pilot_houses):
+    """A person seen in one house (kept in REACH_KEPT there) who comes to a second house is counted
+    once in each house and once in the total of a whole month, kept or counted."""
+    first, second = pilot_houses[:2]
+    february = Period(dt.date(2025, 2, 1), dt.date(2025, 2, 28), CUSTOM)
+    before, _ = both(pilot_houses, february)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person_id FROM summary_seen WHERE house_id = %s AND NOT multi AND moments && %s LIMIT 1",
+            [first.pk, DateTimeTZRange(at(dt.date(2025, 2, 1), "00:00"), at(dt.date(2025, 3, 1), "00:00"))],
+        )
+        (regular,) = cursor.fetchone()
+    activity = Activity.objects.filter(house=second, period__startswith__month=2).first()
+    Signup.objects.create(activity=activity, person_id=regular, status="confirmed")
+    after, counted = both(pilot_houses, february)
+    assert_same(after, counted)
+    assert Seen.objects.filter(person_id=regular, multi=True).count() == 2
+    ids = [h.pk for h in pilot_houses]
+    assert after.get(first.pk, "reach") == before.get(first.pk, "reach")
+    assert after.get(second.pk, "reach") == before.get(second.pk, "reach") + 1
+    assert after.total(ids, "reach") == before.total(ids, "reach")  # the same person
+    assert after.month("reach", dt.date(2025, 2, 1)) == after.total(ids, "reach")
+
+
 def test_a_house_without_rows_counts_nothing(db):
     houses(1, 30)  # rows elsewhere
     empty = make_house("leeg", "Leeg")
@@ -213,9 +336,10 @@ def _race(remove_marks: bool):
     original = stored.count_seen
 
     def pausing_count_seen(persons):
-        original(persons)
+        months = original(persons)
         counted.set()
         assert release.wait(20)
+        return months
 
     _add_february_booking(house, 12)  # so the refresh below has work (and reaches count_seen)
 
@@ -285,3 +409,23 @@ def test_the_worker_counts_changes_every_quarter_of_an_hour(pilot_houses):
     Activity.objects.filter(house=pilot_houses[0]).update(walk_ins=3)
     assert count_changes.call() > 0
     assert not StaleMonth.objects.exists()
+
+
+def test_the_migration_counts_the_kept_reach_as_refresh_does(pilot_houses):
+    """Migration 0003 fills REACH_KEPT from the Seen rows there are; the same as refresh() counts."""
+    import importlib
+
+    from django.conf import settings
+
+    migration = importlib.import_module("summary.migrations.0003_reach_months")
+    both(pilot_houses, month_of(dt.date(2025, 2, 1)))  # refreshed
+    kept = set(MonthFigure.objects.filter(metric="reach_single").values_list("house", "month", "value"))
+    assert kept
+    select = migration.FILL.split("INSERT INTO summary_monthfigure (metric, house_id, month, value)")[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT house_id, month, value FROM ({select}) AS f (metric, house_id, month, value)",  # noqa: S608
+            [settings.TIME_ZONE],
+        )
+        filled = {(house, month, float(value)) for house, month, value in cursor.fetchall()}
+    assert filled == kept
