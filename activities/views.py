@@ -44,6 +44,9 @@ def book(request, house: House):
     plan = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # Read before _add_problems: form.add_error() takes a field with an error (such as the date,
+        # for the weekly limit) out of cleaned_data.
+        room, day = data["room"], data["date"]
         booker = data.get("booker") or request.user
         details = services.BookingDetails(
             category=data["category"],
@@ -110,7 +113,6 @@ def book(request, house: House):
                 return redirect(booking)
         except services.BookingError as err:
             _add_problems(form, err)
-        room, day = data["room"], data["date"]
     elif request.method == "POST":
         room = form.cleaned_data.get("room", room)
         day = form.cleaned_data.get("date", day)

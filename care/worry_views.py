@@ -67,7 +67,7 @@ def _retention_text() -> str:
 @require_GET
 def raise_choose(request):
     """`/melden/`: which house? With one active house, straight to its form."""
-    houses = list(House.objects.visible_to(request.user))
+    houses = list(House.objects.visible_to(request.user).filter(ended_at__isnull=True))
     if len(houses) == 1:
         return redirect("care:raise", house=houses[0].slug)
     mine = set()

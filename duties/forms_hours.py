@@ -51,7 +51,7 @@ class HourLogForm(forms.Form):
         if log is not None:
             houses = House.objects.filter(pk=log.house_id)
         else:
-            houses = House.objects.where(student, Role.STUDENT).order_by("name")
+            houses = House.objects.where(student, Role.STUDENT).filter(ended_at__isnull=True).order_by("name")
         self.fields["house"].queryset = houses
         held = DutyAssignment.objects.filter(student=student, status=DutyAssignment.Status.ACTIVE)
         duty_q = Q(pk__in=held.values("duty"))

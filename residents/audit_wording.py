@@ -38,6 +38,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("maatjes", gettext_lazy("Buddies"), ("buddy.",)),
     Kind("overzicht", gettext_lazy("Summary"), ("summary.",)),
     Kind("accounts", gettext_lazy("Accounts and personal data"), ("person.", "user.", "calendar_feed.")),
+    Kind("huis", gettext_lazy("The house: its end and final export"), ("house.",)),
 )
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 

@@ -67,9 +67,6 @@ class Preview:
     cancelled: Cancelled
     mailed: int
 
-    def count(self, kind: str) -> int:
-        return self.cancelled.totals.get(kind, 0)
-
 
 def _run_enders(house: House, *, by, now: dt.datetime, preview: bool) -> Cancelled:
     cancelled = Cancelled()

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from residents import leaving
-from residents.decorators import house_view
+from residents.decorators import archive_allowed, house_view
 from residents.forms import EraseOnRequestForm, LeaveForm
 from residents.models import House, Membership, User
 from residents.permissions import can, require
@@ -95,6 +95,7 @@ def _houses_beyond_reach(staff: User, person: User, house: House) -> list[str]:
     return sorted({m.house.name for m in others if not can(staff, "members.act_for", m.house)})
 
 
+@archive_allowed
 @login_required
 @house_view
 @require("members.act_for")

@@ -48,7 +48,7 @@ class LanguageMiddleware:
 
 
 # Paths a person without a second step may still reach: the set-up itself, logging out, statements.
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/taal/", "/toegankelijkheid/", "/privacy/")
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/taal/", "/toegankelijkheid/", "/privacy/", "/health/")
 
 
 class RequireMFAMiddleware:

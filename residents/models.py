@@ -40,6 +40,7 @@ RESERVED_SLUGS = frozenset(
         "agenda",
         "zoeken",
         "help",
+        "health",
         "favicon.ico",
         "robots.txt",
     ]

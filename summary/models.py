@@ -150,6 +150,8 @@ class Seen(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "house"], name="seen_once")]
+        # selectors.reach groups the few people seen in several houses by themselves.
+        indexes = [models.Index(fields=["house"], condition=models.Q(multi=True), name="seen_multi")]
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.house_id}"

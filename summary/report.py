@@ -31,7 +31,7 @@ from summary.figures import (
 )
 from summary.models import Story, Target, TargetFigure
 from summary.periods import Period, house_pilot, pilot_period
-from summary.selectors import CUR, PILOT, PREV, Scope, Store, collect
+from summary.selectors import CUR, PILOT, PREV, Scope, Store, any_of, collect
 
 
 @dataclass
@@ -242,7 +242,7 @@ def build(
     figures = [f for s in shown_sections for f in s.figures]
     report.house_targets = {
         (house_id, figure): value
-        for house_id, figure, value in Target.objects.filter(house__in=report.house_ids).values_list(
+        for house_id, figure, value in Target.objects.filter(house__in=any_of(report.house_ids)).values_list(
             "house_id", "figure", "value"
         )
     }
@@ -306,7 +306,7 @@ def build(
     # with their quotes, and the count comes with them (200 houses have hundreds of stories).
     stories = (
         Story.objects.filter(
-            house__in=report.house_ids, first_day__lte=period.last_day, last_day__gte=period.first_day
+            house__in=any_of(report.house_ids), first_day__lte=period.last_day, last_day__gte=period.first_day
         )
         .select_related("house")
         .prefetch_related("quotes")

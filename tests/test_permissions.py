@@ -186,6 +186,7 @@ MATRIX = [
     ("home", no_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
     ("accessibility", no_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
     ("privacy", no_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    ("health", no_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
     ("privacy_house", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
     ("house", house_kw, "get", row(200, 200, 200, 200, 200, 200, 200, 200)),
     ("mine", no_kw, "get", row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
@@ -214,6 +215,8 @@ MATRIX = [
     ("residents:editor", person_kw, "post", row(LOGIN, 403, 403, 403, 302, 403, 403, 302)),
     ("residents:editor", other_person_kw, "post", row(LOGIN, 403, 403, 403, 404, 403, 403, 404)),
     # The audit trail: the house's staff read it; nobody changes it.
+    ("residents:archive", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
+    ("residents:archive", house_kw, "post", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     ("residents:audit", house_kw, "get", row(LOGIN, 403, 403, 403, 200, 403, 403, 200)),
     ("residents:audit", house_kw, "post", row(405, 405, 405, 405, 405, 405, 405, 405)),
     ("residents:decide", pending_kw, "get", row(405, 405, 405, 405, 405, 405, 405, 405)),

@@ -386,10 +386,12 @@ def test_every_rule_does_its_part_and_a_second_run_changes_nothing(due, now):
         "worries": 1,
         "hidden_comments": 1,
         "comment_reports": 1,
+        "ended_houses": 0,
         "sessions": 1,
         "user_sessions": 1,
         "email_confirmations": 1,
         "cache": 1,
+        "finished_jobs": 0,  # tests run jobs at once; its own test has queued ones
     }
     second = {o.rule.name: o.changed for o in retention.apply_all(now)}
     assert second == dict.fromkeys(first, 0)
@@ -542,10 +544,12 @@ def test_the_command_prints_what_it_did_per_rule(due):
         "Meldingen die langer dan 365 dagen gesloten zijn: 1 geanonimiseerd",
         "Reacties die langer dan 180 dagen verborgen zijn: 1 verwijderd",
         "Meldingen over reacties die langer dan 180 dagen afgehandeld zijn: 1 verwijderd",
+        "Huizen die meer dan 365 dagen geleden zijn gestopt: 0 teksten weggehaald",
         "Verlopen sessies: 1 verwijderd",
         "Beëindigde sessies (internetadres en browser): 1 verwijderd",
         "Verlopen links om een e-mailadres te bevestigen: 1 verwijderd",
         "Verlopen tijdelijke gegevens (zoals inlogpogingen per internetadres): 1 verwijderd",
+        "Verstuurde e-mails en andere afgeronde taken ouder dan 14 dagen: 0 verwijderd",
     ]
     out = io.StringIO()
     call_command("apply_retention", stdout=out)
@@ -580,6 +584,8 @@ def test_every_rule_names_a_period_and_says_what_it_removes():
         "WORRY_RETENTION_DAYS": 365,
         "RETENTION_HIDDEN_COMMENT_DAYS": 180,
         "RETENTION_REPORT_DAYS": 180,
+        "RETENTION_ENDED_HOUSE_DAYS": 365,
+        "RETENTION_FINISHED_JOB_DAYS": 14,
         "ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS": 3,
     }
 
@@ -600,3 +606,26 @@ def test_a_period_that_is_not_a_positive_number_of_days_is_an_error(settings, va
 def test_the_worry_period_is_checked_too(settings):
     settings.WORRY_RETENTION_DAYS = 0
     assert [e.msg.split()[0] for e in checks.retention_periods()] == ["WORRY_RETENTION_DAYS"]
+
+
+def test_sent_mail_goes_from_the_job_queue_after_the_period(db, settings, now):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.RETENTION_FINISHED_JOB_DAYS = 14
+
+    def job(days_ago, status="SUCCESSFUL"):
+        return DBTaskResult.objects.create(
+            args_kwargs={"args": [{"to": ["fatima@example.nl"], "body": "Hoi Fatima"}], "kwargs": {}},
+            task_path="wijkhuis.mail.deliver_email",
+            backend_name="default",
+            run_after=now,
+            status=status,
+            finished_at=None if status == "READY" else now - dt.timedelta(days=days_ago),
+        )
+
+    old, recent, waiting = job(15), job(13), job(30, status="READY")
+    rule = next(r for r in retention.RULES if r.name == "finished_jobs")
+    assert rule.count(now) == 1
+    assert rule.apply(now) == 1 and rule.apply(now) == 0
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    assert old.pk not in set(DBTaskResult.objects.values_list("pk", flat=True))

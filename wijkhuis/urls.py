@@ -8,7 +8,7 @@ from activities import signup_views
 from activities import views as activities_views
 from residents import leaving_views, mydata_views
 from residents import views as residents_views
-from wijkhuis import feeds, views
+from wijkhuis import feeds, health, views
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Wijkhuis beheer"
@@ -20,6 +20,8 @@ handler500 = "wijkhuis.views.error_500"
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
+    # For load balancers and monitors: 200 or 503, no details (wijkhuis/health.py)
+    path("health/", health.health, name="health"),
     # Before allauth's own: the same page, with a message when the code has expired.
     path(
         "accounts/login/code/confirm/",
@@ -48,8 +50,13 @@ urlpatterns = [
     path("", include("news.urls")),
     path("", include("summary.urls")),
     path("", include("care.urls")),
-    # Uploaded pictures (re-encoded on upload). SecurityMiddleware adds nosniff; a deployment may
-    # serve MEDIA_ROOT from its web server instead.
-    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
     path("<slug:house>/", views.house_home, name="house"),
 ]
+
+if settings.MEDIA_STORAGE == "local":
+    # Uploaded pictures (re-encoded on upload) from MEDIA_ROOT. SecurityMiddleware adds nosniff; a
+    # deployment may serve MEDIA_ROOT from its web server instead (deploy/nginx.conf). With object
+    # storage (MEDIA_STORAGE=s3) files have signed addresses at the bucket and this route is not there.
+    urlpatterns.insert(
+        -1, re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
+    )

@@ -15,7 +15,7 @@ from residents.models import House, Membership, User
 from summary import stored
 from summary.models import MonthFigure, Seen, StaleMonth, StalePerson
 from summary.periods import CUSTOM, Period, month_of, pilot_period, quarter_of, year_of
-from summary.selectors import CUR, Scope, Split, collect
+from summary.selectors import CUR, PILOT, Scope, Split, Windows, collect
 from tests.activities.factories import at, booking_values, make_room
 from tests.factories import make_house
 from tests.summary.test_queries import START, houses
@@ -160,6 +160,26 @@ def test_edges_taken_off_kept_months_give_the_same_summary(pilot_houses):
         kept, counted = both(pilot_houses, period, now=now)
         assert kept.get(pilot_houses[0].pk, "room_bookings") > 0
         assert_same(kept, counted)
+
+
+def test_a_shared_pilot_as_the_period_counts_the_same_without_its_own_window(db, monkeypatch):
+    """Houses that share a pilot, on the page's default period (that pilot, so far): the queries
+    count no separate pilot window but copy the period's values; every figure, month and pilot value
+    is the same as with the pilot window counted (kept and counted from the rows)."""
+    shared = houses(3, 140)
+    period = pilot_period(shared, NOW.date())
+    shortcut = {}
+    for stored_ in (True, False):
+        scope = Scope(houses=shared, period=period, now=NOW, stored=stored_)
+        assert scope.windows(stored_).pilot_is_cur  # the shortcut is taken
+        shortcut[stored_] = collect(scope)
+    assert shortcut[True].get(shared[0].pk, "activities_held", PILOT) > 0
+    assert_same(shortcut[True], shortcut[False])
+    monkeypatch.setattr(Windows, "pilot_is_cur", property(lambda self: False))
+    for stored_ in (True, False):
+        full = collect(Scope(houses=shared, period=period, now=NOW, stored=stored_))
+        assert full.values == shortcut[stored_].values
+        assert full.months == shortcut[stored_].months
 
 
 def test_an_activity_that_ends_at_midnight_counts_for_the_day_it_ends(pilot_houses):

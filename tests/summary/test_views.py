@@ -215,3 +215,34 @@ def test_house_names_sort_as_people_read_them():
     names = ["Huis 10", "huis 2", "Huis 1", "De Wingerd", "W4, Witmondplein 4"]
     assert sorted(names, key=name_key) == ["De Wingerd", "Huis 1", "huis 2", "Huis 10", "W4, Witmondplein 4"]
     assert sorted(names, key=str.lower) != sorted(names, key=name_key)  # plain text sorting differs
+
+
+def test_the_collector_is_paused_for_a_summary_and_on_again_after(june, viewer, client_for, mfa_off):
+    import gc
+
+    from summary.views import gc_paused
+
+    seen = []
+
+    @gc_paused
+    def inner():
+        seen.append(("inner", gc.isenabled()))
+
+    @gc_paused
+    def outer():
+        inner()
+        seen.append(("outer after inner", gc.isenabled()))
+        raise ValueError
+
+    with pytest.raises(ValueError):
+        outer()
+    assert seen == [("inner", False), ("outer after inner", False)]
+    assert gc.isenabled()
+    assert client_for(viewer).get(url("all")).status_code == 200
+    assert gc.isenabled()
+    gc.disable()  # someone else paused it: it stays off
+    try:
+        inner()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
