@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from residents import ending
 from residents.decorators import archive_allowed, house_view
+from residents.forms import danger_button
 from residents.leaving_views import _confirm_it_is_them
 from residents.models import AuditEvent, House
 from residents.permissions import require
@@ -44,7 +44,9 @@ class EndHouseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_id = "end-house-form"
-        self.helper.add_input(Submit("end", gettext_lazy("End the house"), css_class="btn-danger"))
+        button = danger_button(gettext_lazy("End the house"))
+        button.name = "end"
+        self.helper.add_input(button)
 
 
 def _url(house: House) -> str:
