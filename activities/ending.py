@@ -17,7 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Booking, Signup
+from activities.services import cancel_for_everyone as cancel_booking_for_everyone
 from activities.signups import LIVE
+from activities.signups import cancel_for_everyone as cancel_signup_for_everyone
 from residents.audit import record
 from residents.ending import ACTIVITIES, BOOKINGS, SIGNUPS, Cancelled
 
@@ -71,19 +73,13 @@ def end_house(house, *, by, now: dt.datetime, preview: bool = False) -> Cancelle
         )
         found.add(ACTIVITIES)
 
-    signups = _coming_signups(house, now).select_for_update(of=("self",)).select_related("person", "activity")
+    signups = (
+        _coming_signups(house, now)
+        .select_for_update(of=("self",))
+        .select_related("person", "activity__house")
+    )
     for signup in signups.order_by("pk"):
-        old = signup.status
-        signup.status, signup.cancelled_at = Signup.Status.CANCELLED, now
-        signup.save(update_fields=["status", "cancelled_at"])
-        record(
-            "signup.cancelled",
-            actor=by,
-            target=signup,
-            house=house,
-            on_behalf_of=signup.person,
-            changes={"status": [old, signup.status], "because": BECAUSE},
-        )
+        cancel_signup_for_everyone(signup, by=by, now=now, because=BECAUSE)
         found.add(SIGNUPS, signup.person_id)
 
     bookings = _coming_bookings(house, now)
@@ -91,26 +87,12 @@ def end_house(house, *, by, now: dt.datetime, preview: bool = False) -> Cancelle
     of_activities = set(
         Activity.objects.filter(booking__in=bookings.values("pk")).values_list("booking_id", flat=True)
     )
-    for booking in bookings.select_for_update(of=("self",)).select_related("booker").order_by("pk"):
-        old = booking.status
-        booking.status, booking.cancelled_by, booking.cancelled_at, booking.cancel_reason = (
-            Booking.Status.CANCELLED,
-            by,
-            now,
-            why,
-        )
-        booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+    for booking in (
+        bookings.select_for_update(of=("self",)).select_related("booker", "room__house").order_by("pk")
+    ):
         held_activity = booking.pk in of_activities
-        changes = {"status": [old, booking.status], "because": BECAUSE}
-        if held_activity:
-            changes["activity"] = True
-        record(
-            "booking.cancelled",
-            actor=by,
-            target=booking,
-            house=house,
-            on_behalf_of=None if held_activity else booking.booker,
-            changes=changes,
+        cancel_booking_for_everyone(
+            booking, by=by, now=now, because=BECAUSE, reason=why, activity=held_activity
         )
         if not held_activity:
             found.add(BOOKINGS, booking.booker_id)

@@ -17,9 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from activities.models import Activity, Booking, Idea, Signup
+from activities.services import cancel_for_everyone as cancel_booking_for_everyone
 from activities.signups import LIVE, fill_places
-from residents.audit import record
+from activities.signups import cancel_for_everyone as cancel_signup_for_everyone
 from residents.registry import LeaveNote
+
+BECAUSE = "account deleted"
 
 
 def _coming_activities_led_alone(person, now: dt.datetime):
@@ -108,20 +111,14 @@ def leave_checks(person) -> list[LeaveNote]:
 
 def erase(person, *, by, now: dt.datetime) -> None:
     """Runs inside residents.leaving.erase's transaction."""
+    # Their words first, so the audit rows of the cancellations below do not copy a title.
+    Booking.objects.filter(booker=person).exclude(title="", decision_reason="", cancel_reason="").update(
+        title="", decision_reason="", cancel_reason=""
+    )
     for booking in (
         _coming_bookings(person, now).select_for_update(of=("self",)).select_related("room__house")
     ):
-        old = booking.status
-        booking.status, booking.cancelled_by, booking.cancelled_at = Booking.Status.CANCELLED, by, now
-        booking.save(update_fields=["status", "cancelled_by", "cancelled_at"])
-        record(
-            "booking.cancelled",
-            actor=by,
-            target=booking,
-            house=booking.room.house,
-            target_repr=_("booking #%(n)s") % {"n": booking.pk},
-            changes={"status": [old, booking.status], "because": "account deleted"},
-        )
+        cancel_booking_for_everyone(booking, by=by, now=now, because=BECAUSE)
     # An activity's coming booking stays with the activity; another organiser becomes its booker.
     for activity in (
         Activity.objects.filter(booking__booker=person, period__startswith__gt=now)
@@ -138,24 +135,12 @@ def erase(person, *, by, now: dt.datetime) -> None:
             .select_related("house")
             .get(pk=signup.activity_id)
         )
-        old = signup.status
-        signup.status, signup.cancelled_at = Signup.Status.CANCELLED, now
-        signup.save(update_fields=["status", "cancelled_at"])
-        record(
-            "signup.cancelled",
-            actor=by,
-            target=signup,
-            house=activity.house,
-            target_repr=_("sign-up #%(n)s") % {"n": signup.pk},
-            changes={"status": [old, signup.status], "because": "account deleted"},
-        )
+        signup.activity = activity
+        old = cancel_signup_for_everyone(signup, by=by, now=now, because=BECAUSE)
         if old == Signup.Status.CONFIRMED:
             fill_places(activity)
 
     Activity.organisers.through.objects.filter(user=person).delete()
-    Booking.objects.filter(booker=person).exclude(title="", decision_reason="", cancel_reason="").update(
-        title="", decision_reason="", cancel_reason=""
-    )
     with translation.override(settings.LANGUAGE_CODE):  # stored: in the portal's language
         title = _("Idea of someone who left")
     Idea.objects.filter(proposer=person).update(title=title, description="", helpers="", status_reason="")

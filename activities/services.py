@@ -564,6 +564,34 @@ def cancel_booking(
     return cancelled
 
 
+def cancel_for_everyone(
+    booking: Booking, *, by, now, because: str, reason: str = "", activity: bool = False
+) -> str:
+    """Cancel a live booking for a reason outside the booker's hands (their account is deleted, the
+    house ended), without the checks of cancel_booking; audited, no mail. The row is locked by the
+    caller. `activity`: the booking holds an activity's room. Returns the old status."""
+    old = booking.status
+    booking.status, booking.cancelled_by, booking.cancelled_at, booking.cancel_reason = (
+        Booking.Status.CANCELLED,
+        by,
+        now,
+        reason,
+    )
+    booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+    changes = {"status": [old, booking.status], "because": because}
+    if activity:
+        changes["activity"] = True
+    record(
+        "booking.cancelled",
+        actor=by,
+        target=booking,
+        house=booking.room.house,
+        on_behalf_of=None if activity or getattr(by, "pk", None) == booking.booker_id else booking.booker,
+        changes=changes,
+    )
+    return old
+
+
 def mark_attendance(*, booking_id: int, house, by: User, took_place: bool) -> Booking:
     """After the booking: did it take place? No-shows count in the pilot summary."""
     with transaction.atomic():

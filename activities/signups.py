@@ -192,6 +192,25 @@ def cancel_signup(*, signup_id: int, by: User) -> Signup:
     return signup
 
 
+def cancel_for_everyone(signup: Signup, *, by, now, because: str) -> str:
+    """Cancel a live sign-up for a reason outside the person's hands (their account is deleted, the
+    house ended), without the checks of cancel_signup; audited. Returns the old status. A caller
+    that wants the place to go to the waiting list holds the activity's lock and calls fill_places.
+    """
+    old = signup.status
+    signup.status, signup.cancelled_at = Signup.Status.CANCELLED, now
+    signup.save(update_fields=["status", "cancelled_at"])
+    record(
+        "signup.cancelled",
+        actor=by,
+        target=signup,
+        house=signup.activity.house,
+        on_behalf_of=signup.person if getattr(by, "pk", None) != signup.person_id else None,
+        changes={"status": [old, signup.status], "because": because},
+    )
+    return old
+
+
 def fill_places(activity: Activity) -> list[Signup]:
     """Move people up from the waiting list into free places, first come first. Activity locked."""
     if activity.status == Activity.Status.CANCELLED:
