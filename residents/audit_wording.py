@@ -158,6 +158,7 @@ FIELD_LABELS: dict[str, Any] = {
     "audience": gettext_lazy("who may see it"),
     "body": gettext_lazy("text"),
     "because": gettext_lazy("because"),
+    "asked": gettext_lazy("how the person asked"),
     "booked": gettext_lazy("booked"),
     "booking": gettext_lazy("booking"),
     "bookings": gettext_lazy("bookings"),
@@ -212,6 +213,16 @@ FIELD_LABELS: dict[str, Any] = {
     "where": gettext_lazy("where"),
 }
 
+# Stored reasons (codes) the system gives for a change, in words.
+REASON_VALUES: dict[str, Any] = {
+    "account deleted": gettext_lazy("the account was deleted"),
+    "house ended": gettext_lazy("the house ended"),
+    # how someone asked staff to delete their account (residents.forms.EraseOnRequestForm)
+    "in_person": gettext_lazy("in person, at the house"),
+    "phone": gettext_lazy("by phone"),
+    "writing": gettext_lazy("by letter or e-mail"),
+}
+
 # Values that are a list of things, not [old, new].
 LIST_VALUES = {("room.created", "hours"), ("buddy.added", "kinds"), ("duty.changed", "fields")}
 
@@ -244,6 +255,8 @@ def value_text(value: Any) -> str:
         return _("no")
     if value == CHANGED:
         return _("changed")
+    if isinstance(value, str) and value in REASON_VALUES:
+        return str(REASON_VALUES[value])
     if isinstance(value, list):
         return ", ".join(value_text(v) for v in value) or "–"
     if isinstance(value, dict):

@@ -200,3 +200,13 @@ def test_a_deleted_account_or_someone_from_another_house_is_not_found(
 def test_staff_deleting_themselves_go_to_their_own_page(client_for, staff, house, mfa_off):
     response = client_for(staff).get(erase_url(house, staff))
     assert response.status_code == 302 and response["Location"] == LEAVE
+
+
+def test_the_log_says_in_words_why_and_how(client_for, staff, resident, house, mfa_off):
+    from residents import leaving
+
+    leaving.erase(resident, by=staff, asked="phone")
+    page = client_for(staff).get(reverse("residents:audit", kwargs={"house": house.slug})).content.decode()
+    assert "Account verwijderd" in page
+    assert "hoe de persoon het vroeg" in page and "via de telefoon" in page
+    assert ">phone<" not in page
