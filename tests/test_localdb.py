@@ -105,3 +105,31 @@ def test_stale_pidfile_of_a_live_other_process_is_cleared(scratch):
     _wait(_ensure_running_in_subprocess(scratch))
     assert localdb.is_running()
     assert int(pidfile.read_text().splitlines()[0]) != os.getpid()
+
+
+def test_a_database_url_only_in_dot_env_starts_nothing_embedded(monkeypatch, tmp_path):
+    """The deployment guide keeps the settings in /etc/wijkhuis/env, linked as .env: commands must read
+    DATABASE_URL from there before deciding to start the embedded server."""
+    (tmp_path / ".env").write_text("DATABASE_URL=postgres://wijkhuis:secret@db.example.nl:5432/wijkhuis\n")
+    monkeypatch.setattr(localdb, "BASE_DIR", tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL_REQUIRED", raising=False)
+    monkeypatch.setattr(sys, "argv", ["wijkhuis", "migrate"])
+
+    def must_not_start(*args, **kwargs):
+        raise AssertionError("the embedded server was started although .env names a server")
+
+    monkeypatch.setattr(localdb, "ensure_running", must_not_start)
+    localdb.prepare_environment()
+    assert os.environ["DATABASE_URL"] == "postgres://wijkhuis:secret@db.example.nl:5432/wijkhuis"
+
+
+def test_production_without_a_database_url_starts_nothing_embedded(monkeypatch, tmp_path):
+    (tmp_path / ".env").write_text("DATABASE_URL_REQUIRED=true\n")
+    monkeypatch.setattr(localdb, "BASE_DIR", tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("DATABASE_URL_REQUIRED", raising=False)
+    monkeypatch.setattr(sys, "argv", ["wijkhuis", "migrate"])
+    monkeypatch.setattr(localdb, "ensure_running", lambda *a, **k: pytest.fail("started"))
+    localdb.prepare_environment()
+    assert "DATABASE_URL" not in os.environ

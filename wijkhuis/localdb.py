@@ -239,10 +239,23 @@ NO_DATABASE_COMMANDS = {
 }
 
 
+def read_env_file() -> None:
+    """Values from the checkout's .env into the environment (what is set there already wins), the
+    same ones settings.py reads: a DATABASE_URL only in .env must not start the embedded server."""
+    env_file = BASE_DIR / ".env"
+    if env_file.exists():
+        import environ
+
+        environ.Env.read_env(env_file)
+
+
 def prepare_environment() -> None:
     """Called by manage.py and the console script before Django starts."""
+    read_env_file()
     if os.environ.get("DATABASE_URL"):
         return
+    if os.environ.get("DATABASE_URL_REQUIRED", "").lower() in ("1", "true", "yes", "on"):
+        return  # production without DATABASE_URL: settings.py says what is missing
     argv = sys.argv[1:]
     # Commands that must not start a server just to answer.
     if not argv or argv[0] in NO_DATABASE_COMMANDS:
