@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from residents.models import Membership, Role, User
 from residents.permissions import can
 
 MAX_SERIES = 52
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 ALREADY_TAKEN = gettext_lazy(
     "This time is already booked (or too close to another booking). Choose one of the free times."
 )
@@ -293,13 +294,7 @@ def create_booking(
             status=Booking.Status.REQUESTED if needs_approval else Booking.Status.CONFIRMED,
             rules_version=room.rules_version,
         )
-        try:
-            with transaction.atomic():
-                booking.save()
-        except IntegrityError as err:
-            if "booking_no_overlap" in str(err):
-                raise BookingError(str(TAKEN_MESSAGE), field_name="start") from err
-            raise
+        _insert(booking)
         record(
             "booking.requested" if needs_approval else "booking.confirmed",
             actor=by,
@@ -312,6 +307,27 @@ def create_booking(
         if needs_approval:
             _notify_approvers(booking)
     return booking
+
+
+def _insert(booking: Booking) -> None:
+    """Save a new booking; the exclusion constraint has the last word on overlaps.
+
+    Two requests (on two servers, or two workers) inserting overlapping bookings at the same moment
+    can each wait for the other in the constraint's check; PostgreSQL then stops one of them as a
+    deadlock instead of reporting the overlap. That one tries once more, by then after the other:
+    its booking is in (taken) or was rolled back (this one is booked)."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                booking.save()
+            return
+        except IntegrityError as err:
+            if "booking_no_overlap" in str(err):
+                raise BookingError(str(TAKEN_MESSAGE), field_name="start") from err
+            raise
+        except OperationalError as err:
+            if attempt == 2 or getattr(err.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
 
 
 # --- series --------------------------------------------------------------------------------------

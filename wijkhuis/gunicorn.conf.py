@@ -24,10 +24,23 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30  # on restart, running requests get this long to finish
 keepalive = 5  # only used behind a proxy that keeps connections open; sync workers close anyway
 
-# Replace each worker after about a thousand requests (spread, so they do not all restart at once):
-# any slow leak stays small.
-max_requests = 1000
-max_requests_jitter = 100
+# Replace each worker after ten to fifteen thousand requests, so any slow leak stays small. Not
+# more often, and spread widely: a new worker needs about a second before it serves, and with
+# 1000 + 0..100 both workers were replaced within a second of each other every 25 s under load,
+# which took p99 from about 140 to 700-900 ms (bench/load.py, 32 connections at ~70% load).
+max_requests = 10000
+max_requests_jitter = 5000
+
+
+def post_worker_init(worker):
+    """Import the URLconf, and with it every view module, before the worker takes its first
+    request: else that request waits for it (0.5-1 s on a busy machine)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.ROOT_URLCONF)
+
 
 # Refuse absurd request lines and headers before Django sees them (gunicorn answers 400).
 limit_request_line = 4094

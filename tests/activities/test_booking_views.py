@@ -519,3 +519,21 @@ def test_my_bookings_lists_upcoming_and_earlier(room, other_room, resident, stud
     assert "Straks" in upcoming and "Vorige keer" not in upcoming
     assert "Vorige keer" in past and "Straks" not in past
     assert "Van een ander" not in html
+
+
+def test_a_fourth_booking_in_a_week_is_refused_at_the_date(room, resident, client_for):
+    """Found by the load test: the view read the date after the error had taken it out (a 500)."""
+    day = days_ahead(8)
+    for hour in ("09:00", "11:00", "18:00"):
+        make_booking(room, resident, at(day, hour), at(day, hour.replace(":00", ":30")))
+    client = client_for(resident)
+    form = booking_form(client, room.house, day)
+    response = client.post(book_url(room.house), fill(form))
+    assert response.status_code == 200
+    limit = nl_n(
+        "You can have %(n)s booking of this room per week.",
+        "You can have %(n)s bookings of this room per week.",
+        3,
+    )
+    assert limit in response.context["form"].errors["date"]
+    assert Booking.objects.count() == 3
