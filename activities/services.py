@@ -8,6 +8,7 @@ constraint); a race that loses there gets the same clear message.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from residents.permissions import can
 
 MAX_SERIES = 52
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+DEADLOCK_ATTEMPTS = 3
 ALREADY_TAKEN = gettext_lazy(
     "This time is already booked (or too close to another booking). Choose one of the free times."
 )
@@ -314,9 +316,10 @@ def _insert(booking: Booking) -> None:
 
     Two requests (on two servers, or two workers) inserting overlapping bookings at the same moment
     can each wait for the other in the constraint's check; PostgreSQL then stops one of them as a
-    deadlock instead of reporting the overlap. That one tries once more, by then after the other:
-    its booking is in (taken) or was rolled back (this one is booked)."""
-    for attempt in (1, 2):
+    deadlock instead of reporting the overlap. That one tries again after a short pause (at once,
+    the other may not have moved yet and find this new row in its way: the same deadlock again),
+    by then after the other: its booking is in (taken) or was rolled back (this one is booked)."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 booking.save()
@@ -326,8 +329,9 @@ def _insert(booking: Booking) -> None:
                 raise BookingError(str(TAKEN_MESSAGE), field_name="start") from err
             raise
         except OperationalError as err:
-            if attempt == 2 or getattr(err.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+            if attempt == DEADLOCK_ATTEMPTS or getattr(err.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
                 raise
+            time.sleep(0.05 * attempt)
 
 
 # --- series --------------------------------------------------------------------------------------

@@ -107,13 +107,21 @@ def test_stale_pidfile_of_a_live_other_process_is_cleared(scratch):
     assert int(pidfile.read_text().splitlines()[0]) != os.getpid()
 
 
+def _forget_after_the_test(monkeypatch, *names: str) -> None:
+    """Unset `names` now and put them back as they were afterwards, also when the code under test
+    sets them (reading .env writes os.environ; a bare delenv of an unset name restores nothing,
+    and a leaked DATABASE_URL_REQUIRED broke every later test that starts Django in a subprocess)."""
+    for name in names:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+
+
 def test_a_database_url_only_in_dot_env_starts_nothing_embedded(monkeypatch, tmp_path):
     """The deployment guide keeps the settings in /etc/wijkhuis/env, linked as .env: commands must read
     DATABASE_URL from there before deciding to start the embedded server."""
     (tmp_path / ".env").write_text("DATABASE_URL=postgres://wijkhuis:secret@db.example.nl:5432/wijkhuis\n")
     monkeypatch.setattr(localdb, "BASE_DIR", tmp_path)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("DATABASE_URL_REQUIRED", raising=False)
+    _forget_after_the_test(monkeypatch, "DATABASE_URL", "DATABASE_URL_REQUIRED")
     monkeypatch.setattr(sys, "argv", ["wijkhuis", "migrate"])
 
     def must_not_start(*args, **kwargs):
@@ -127,8 +135,7 @@ def test_a_database_url_only_in_dot_env_starts_nothing_embedded(monkeypatch, tmp
 def test_production_without_a_database_url_starts_nothing_embedded(monkeypatch, tmp_path):
     (tmp_path / ".env").write_text("DATABASE_URL_REQUIRED=true\n")
     monkeypatch.setattr(localdb, "BASE_DIR", tmp_path)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("DATABASE_URL_REQUIRED", raising=False)
+    _forget_after_the_test(monkeypatch, "DATABASE_URL", "DATABASE_URL_REQUIRED")
     monkeypatch.setattr(sys, "argv", ["wijkhuis", "migrate"])
     monkeypatch.setattr(localdb, "ensure_running", lambda *a, **k: pytest.fail("started"))
     localdb.prepare_environment()

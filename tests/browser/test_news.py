@@ -106,7 +106,8 @@ def test_koffiekrant_of_this_week_from_word_to_paper_and_the_screen_shows_the_da
 
     base = live_server.url
     today = timezone.localdate()
-    start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    # Begun this hour, so it is today's at any time of day (at 23:30 "in an hour" was tomorrow's).
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     Activity.objects.create(
         house=house,
         title="Koffieochtend voor de buurt",
