@@ -62,10 +62,15 @@ def test_url_is_cheap_and_starts_nothing(monkeypatch, tmp_path):
     assert localdb.status() == f"not created yet; it will be made in {folder}"
 
 
-def test_status_of_the_running_server():
-    # The test run's own server (started by conftest) is running.
+def test_status_of_the_running_server(db):
+    from django.db import connection
+
     if os.environ.get("DATABASE_URL"):
-        pytest.skip("tests use DATABASE_URL, not the embedded server")
+        # The run uses that server (CI's PostgreSQL 15): the tests' database is not the embedded one.
+        host = connection.settings_dict.get("HOST") or ""
+        assert host and str(localdb.data_dir()) not in host, host
+        return
+    # The test run's own server (started by conftest) is running.
     assert localdb.status().startswith("running (pid ")
 
 
