@@ -9,6 +9,7 @@ summary is shown (see there).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -137,16 +138,45 @@ class MonthFigure(models.Model):
         return f"{self.house_id} {self.month:%Y-%m} {self.metric}: {self.value}"
 
 
+def month_number(month) -> int:
+    """A month as a number that counts on by one a month (MonthRun.first and its index)."""
+    return month.year * 12 + month.month - 1
+
+
+class MonthRun(models.Model):
+    """One metric of one house as running totals over its MonthFigure rows, so that the sum of any
+    run of whole months is two array elements apart (selectors.Windows.stored_sums), however long
+    the window: runs[i] is the sum from month `first` up to and including month `first` + i (month
+    numbers, see month_number); after the last element nothing was counted any more. Worked out
+    again by summary.stored.count_runs for every house whose month figures it changes.
+    """
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=60)
+    first = models.IntegerField()
+    runs = ArrayField(models.FloatField())
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["house", "metric"], name="month_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.house_id} {self.metric} from {self.first}: {len(self.runs)} months"
+
+
 class Seen(models.Model):
     """When a person took part in a house (booked, signed up or came, proposed or supported an idea).
 
     multi: the person has rows for more than one house (so the total over houses must not add them up).
+    first_moment, last_moment: the earliest and the latest of the moments, so that "seen in this
+    window?" is decided for most rows without reading the multirange (see selectors.seen_in).
     """
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
     moments = MultirangeField()
     multi = models.BooleanField(default=False)
+    first_moment = models.DateTimeField()
+    last_moment = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "house"], name="seen_once")]

@@ -321,6 +321,7 @@ def build(
 def _targets(report: Report, today: dt.date) -> list[TargetRow]:
     """Actual in the pilot against the target, per figure with a target (several houses: added up)."""
     rows = []
+    pilots = {house.pk: house_pilot(house, today) for house in report.houses}  # once, not per figure
     for target_figure in TargetFigure:
         key = sections.TARGETS[target_figure]
         figure = sections.figure(key)
@@ -330,7 +331,7 @@ def _targets(report: Report, today: dt.date) -> list[TargetRow]:
         target = expected = actual = 0.0
         started = ended = 0
         for house in with_target:
-            first, last = house_pilot(house, today)
+            first, last = pilots[house.pk]
             length = (last - first).days + 1
             elapsed = min(max((today - first).days + 1, 0), length) / length
             value = report.house_targets[(house.pk, target_figure.value)]

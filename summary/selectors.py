@@ -56,6 +56,7 @@ from activities.timeutil import local_day_bounds
 from duties.models import HourLog, Obligation
 from news.models import Issue, Post
 from residents.models import Membership, Role
+from summary.models import month_number
 from summary.periods import Period, house_pilot
 
 CUR, PREV, PILOT = "cur", "prev", "pilot"
@@ -158,13 +159,23 @@ class Store:
     def total(self, house_ids: Iterable[int], metric: str, window: str = CUR) -> float:
         if metric in self.distinct:
             return self.values.get((None, metric, window), 0.0)
-        return sum(self.values.get((h, metric, window), 0.0) for h in house_ids)
+        if self.present is None or not isinstance(house_ids, tuple):
+            return sum(self.values.get((h, metric, window), 0.0) for h in house_ids)
+        # Counted (collect is done): the same totals are read for the cells, the charts and the
+        # targets, each a sum over every house; added up once.
+        key = (house_ids, metric, window)
+        total = self._totals.get(key)
+        if total is None:
+            get = self.values.get
+            total = self._totals[key] = sum(get((h, metric, window), 0.0) for h in house_ids)
+        return total
 
     def month(self, metric: str, month: dt.date) -> float:
         return self.months.get((metric, month), 0.0)
 
     # The metrics with a value somewhere, noted by collect() once every family has counted.
     present: frozenset[str] | None = None
+    _totals: dict = field(default_factory=dict, repr=False, compare=False)
 
     def has(self, metric: str) -> bool:
         if self.present is not None:
@@ -202,6 +213,20 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def _next_month(month: dt.date) -> dt.date:
     return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def month_of_number(number: int) -> dt.date:
+    """The first day of the month of models.month_number."""
+    return dt.date(number // 12, number % 12 + 1, 1)
+
+
+def _run_at(month_sql: str) -> str:
+    """SQL: the running total of the MonthRun row "r" up to and including a month (its number, an
+    SQL expression): 0 before its first month, its last element after its last month."""
+    return (
+        f"(CASE WHEN {month_sql} < r.first THEN 0::float8 "
+        f"ELSE COALESCE(r.runs[LEAST({month_sql} - r.first + 1, cardinality(r.runs))], 0) END)"
+    )
 
 
 def _previous_month(month: dt.date) -> dt.date:
@@ -365,48 +390,79 @@ class Windows:
         edge s2-e2 with g2, whole months m1-m2)."""
         return self._pilot_rows
 
-    def stored_sums(self) -> dict[str, list[tuple]]:
-        """summary.stored's month figures added up per window, for every kept metric: one query for
-        all families (made once per scope, like the windows), its rows by metric.
+    def stored_sums(self) -> dict[str, tuple[list[tuple], list[tuple]]]:
+        """summary.stored's whole months added up, for every kept metric: one query for all
+        families (made once per scope, like the windows), its rows by metric.
 
-        Per house and metric (each window), and per metric and month (the chart): grouped twice in
-        one pass, so the rows back are houses x metrics + metrics x months, not their product.
+        Per metric: (house id, cur, prev, pilot) for each house, and (month, value) over all the
+        houses for each whole month of the chosen period (the chart). Read from the running totals
+        (MonthRun): a window's whole months are two of its elements apart, however long it is, so
+        the rows read are houses x metrics, not also x months.
         """
         if not hasattr(self, "_stored_sums"):
-            cur = self.splits[CUR].months or (None, None)
-            prev = self.splits[PREV].months or (None, None)
-            if self.pilot_is_cur:  # no join of the houses' pilots: "pilot" is "cur"
-                houses, pilot_sum, pilot_where = "WHERE f.house_id = ANY(%s::bigint[]) AND", "NULL", ""
-                params = [*cur, *prev, self.scope.house_ids, *cur, *prev]
-            else:
-                pilot_sql, pilot_params = self.pilot_rows()
-                houses = f"JOIN {pilot_sql} ON pilot.h = f.house_id WHERE"
-                pilot_sum = "SUM(f.value) FILTER (WHERE f.month BETWEEN pilot.m1 AND pilot.m2)"
-                pilot_where = "OR f.month BETWEEN pilot.m1 AND pilot.m2"
-                params = [*cur, *prev, *pilot_params, *cur, *prev]
-            sql = f"""
-                SELECT f.house_id, f.metric, f.month, GROUPING(f.house_id),
-                       SUM(f.value) FILTER (WHERE f.month BETWEEN %s AND %s),
-                       SUM(f.value) FILTER (WHERE f.month BETWEEN %s AND %s),
-                       {pilot_sum}
-                FROM summary_monthfigure AS f {houses}
-                (f.month BETWEEN %s AND %s OR f.month BETWEEN %s AND %s {pilot_where})
-                GROUP BY GROUPING SETS ((f.house_id, f.metric), (f.metric, f.month))
-            """  # noqa: S608 - our own names; every value is a parameter
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                by_metric: dict[str, list[tuple]] = defaultdict(list)
-                for house_id, name, month, per_month, *values in cursor.fetchall():
-                    if self.pilot_is_cur:
-                        values[2] = values[0]
-                    by_metric[name].append((house_id, month, per_month, values))
-                self._stored_sums = by_metric
+            self._stored_sums = self._read_stored_sums()
         return self._stored_sums
 
+    def _read_stored_sums(self) -> dict[str, tuple[list[tuple], list[tuple]]]:
+        def between(months: tuple[dt.date, dt.date] | None) -> str:
+            if months is None:
+                return "NULL::float8"
+            first, last = (month_number(m) for m in months)
+            return f"({_run_at(str(last))} - {_run_at(str(first - 1))})"
+
+        cur, prev = self.splits[CUR].months, self.splits[PREV].months
+        if self.pilot_is_cur:  # no join of the houses' pilots: "pilot" is "cur"
+            pilot_join, pilot_sum, params = "", "NULL::float8", [self.scope.house_ids]
+        else:
+            pilot_sql, params = self.pilot_rows()
+            pilot_join = f"JOIN {pilot_sql} ON pilot.h = r.house_id"
+            number = "(extract(year FROM pilot.{m}) * 12 + extract(month FROM pilot.{m}) - 1)::int"
+            pilot_sum = f"({_run_at(number.format(m='m2'))} - {_run_at(number.format(m='m1') + ' - 1')})"
+            params = [*params, self.scope.house_ids]
+        chart = []
+        if cur is not None:  # the running totals at the end of each month, and of the one before
+            chart = list(range(month_number(cur[0]) - 1, month_number(cur[1]) + 1))
+        ends = ", ".join(f"SUM({_run_at(str(n))})" for n in chart) or "0"
+        sql = f"""
+            SELECT r.house_id, r.metric, {between(cur)}, {between(prev)}, {pilot_sum}, NULL::float8[]
+            FROM summary_monthrun AS r {pilot_join}
+            WHERE r.house_id = ANY(%s::bigint[])
+        """  # noqa: S608 - our own names and numbers; every value is a parameter
+        if chart:
+            sql += f"""
+                UNION ALL
+                SELECT NULL, r.metric, NULL, NULL, NULL, ARRAY[{ends}]::float8[]
+                FROM summary_monthrun AS r WHERE r.house_id = ANY(%s::bigint[])
+                GROUP BY r.metric
+            """  # noqa: S608
+            params.append(self.scope.house_ids)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        by_metric: dict[str, tuple[list[tuple], list[tuple]]] = {}
+        months = [month_of_number(n) for n in chart[1:]]
+        for house_id, name, cur_sum, prev_sum, pilot_sum_, ends_ in rows:
+            houses, per_month = by_metric.setdefault(name, ([], []))
+            if house_id is None:
+                per_month.extend(
+                    (month, ends_[n + 1] - ends_[n])
+                    for n, month in enumerate(months)
+                    if ends_[n + 1] != ends_[n]
+                )
+            else:
+                houses.append((house_id, cur_sum, prev_sum, cur_sum if self.pilot_is_cur else pilot_sum_))
+        return by_metric
+
     def envelope_ranges(self) -> list[DateTimeTZRange]:
-        """The intervals of all windows merged: the rows worth reading."""
-        splits = [*self.splits.values(), *self.pilot_splits.values()]
-        spans = [(start, end) for split in splits for start, end, _sign in split.edges]
+        """The intervals of all windows merged: the rows worth reading (worked out once per scope:
+        200 houses' pilots, mostly the same)."""
+        if not hasattr(self, "_envelope_ranges"):
+            self._envelope_ranges = self._merged_ranges()
+        return self._envelope_ranges
+
+    def _merged_ranges(self) -> list[DateTimeTZRange]:
+        splits = {*self.splits.values(), *self.pilot_splits.values()}
+        spans = {(start, end) for split in splits for start, end, _sign in split.edges}
         merged: list[list[dt.datetime]] = []
         for start, end in sorted(span for span in spans if span[0] < span[1]):
             if merged and start <= merged[-1][1]:
@@ -640,17 +696,24 @@ def _family(family: Family, store: Store, scope: Scope) -> None:
         results = cursor.fetchall()
     first = 2 if family.monthly else 1
     values, months = store.values, store.months
+    # Per column: its metric and window, whether it also is the pilot's, and whether it is charted.
+    plan = [
+        (n, name, window, window == CUR and name in copied, window == CUR and family.monthly)
+        for n, (name, window) in enumerate(names, start=first)
+    ]
     for row in results:
-        house_id, month = row[0], (row[1] if family.monthly else None)
-        for (name, window), value in zip(names, row[first:], strict=True):
+        house_id = row[0]
+        month = row[1] if family.monthly else None
+        for n, name, window, also_pilot, charted in plan:
+            value = row[n]
             if not value:
                 continue
-            values[(house_id, name, window)] += float(value)
-            if window == CUR:
-                if name in copied:
-                    values[(house_id, name, PILOT)] += float(value)
-                if month is not None:
-                    months[(name, month)] += float(value)
+            value = float(value)
+            values[(house_id, name, window)] += value
+            if also_pilot:
+                values[(house_id, name, PILOT)] += value
+            if charted and month is not None:
+                months[(name, month)] += value
 
 
 def _stored_months(family: Family, store: Store, w: Windows) -> None:
@@ -658,15 +721,17 @@ def _stored_months(family: Family, store: Store, w: Windows) -> None:
     sums = w.stored_sums()
     values, months = store.values, store.months
     for name, agg in family.metrics.items():
+        houses, per_month = sums.get(name, ((), ()))
+        if family.monthly:
+            for month, value in per_month:
+                months[(name, month)] += value
         windows = [(n, window) for n, window in enumerate(WINDOWS) if window in agg.windows]
-        for house_id, month, per_month, sums_of in sums.get(name, ()):
-            if per_month:
-                if family.monthly and sums_of[0]:
-                    months[(name, month)] += float(sums_of[0])
-                continue
+        for row in houses:
+            house_id = row[0]
             for n, window in windows:
-                if sums_of[n]:
-                    values[(house_id, name, window)] += float(sums_of[n])
+                value = row[n + 1]
+                if value:
+                    values[(house_id, name, window)] += value
 
 
 # --- the families -----------------------------------------------------------------------------
@@ -845,6 +910,27 @@ def activities_held(scope: Scope, store: Store) -> None:
 REACH_KEPT = "reach_single"  # summary.stored: per house and whole month, those seen in no other house
 
 
+def seen_in(start: str, end: str, seen: str = "seen") -> str:
+    """SQL: the Seen row `seen` has a moment in [start, end) (SQL expressions, start before end or
+    equal). Decided from its first and last moment when either is inside the window or both are on
+    one side of it; only a row whose moments straddle the window reads its multirange (about 270
+    bytes a row, copied for every test: most of what reach cost)."""
+    first, last = f"{seen}.first_moment", f"{seen}.last_moment"
+    return (
+        f"(CASE WHEN {first} >= {end} OR {last} < {start} THEN false "
+        f"WHEN {first} >= {start} OR {last} < {end} THEN true "
+        f"ELSE {seen}.moments && tstzrange({start}, {end}) END)"
+    )
+
+
+def _seen_in_window(bounds: tuple[dt.datetime, dt.datetime], seen: str = "seen") -> tuple[str, list]:
+    """seen_in for a window given in Python: an empty one is false without a test."""
+    start, end = bounds
+    if end <= start:
+        return "false", []
+    return seen_in("%s::timestamptz", "%s::timestamptz", seen), [end, start, start, end, start, end]
+
+
 def reach(scope: Scope, store: Store) -> None:
     """Distinct people who booked, signed up, came, proposed or supported an idea: one query over
     summary.stored's Seen rows (a row per house and person, with the moments they took part).
@@ -866,37 +952,50 @@ def reach(scope: Scope, store: Store) -> None:
         months.append((start, max(start, end)))  # after now: empty
         # Kept: a month wholly inside the period (REACH_KEPT is per whole month).
         kept.append(scope.stored and month_bounds(month) == (start, end))
-    houses, pilots, same = [], [], []
+    houses, starts, ends, same = [], [], [], []
     for house_id, (start, end) in scope.pilot_bounds().items():
         houses.append(house_id)
-        pilots.append(DateTimeTZRange(start, end))
+        starts.append(start)
+        ends.append(end)
         same.append((start, end) == cur)
-    # Each Seen row is tested once per window and month (the inner queries; OFFSET 0 keeps the tests
-    # from being repeated in every aggregate), in one pass per house. The totals add up the houses
-    # for those seen in one house only; those seen in several (multi: few) are counted once each by
-    # the second part. A kept month (REACH_KEPT has the others) is only tested for those.
-    month_tests = [f"seen.moments && %s::tstzrange AS m{n}" for n in range(len(months))]
+    # Each Seen row is tested once per window and month (the inner query; OFFSET 0 keeps the tests
+    # from being repeated in every aggregate), in one pass per house, mostly from its first and
+    # last moment (see seen_in). The totals add up the houses for those seen in one house only;
+    # those seen in several (multi: few) are counted once each by the second part. A kept month
+    # (REACH_KEPT has the others) is only tested for those.
+    cur_test, cur_params = _seen_in_window(cur)
+    prev_test, prev_params = _seen_in_window(prev)
+    month_tests = [_seen_in_window(bounds) for bounds in months]
+    tests, test_params = [], []
+    for n, ((test, p), k) in enumerate(zip(month_tests, kept, strict=True)):
+        if not k:
+            tests.append(f"{test} AS m{n}")
+            test_params.extend(p)
     if all(same):  # every pilot is the period: no pilots to join (l stays NULL: the period's count)
         pilot_join, pilot_test = "WHERE seen.house_id = ANY(%s::bigint[])", "NULL::boolean"
         pilot_params = [houses]
     else:
         pilot_join = (
-            "JOIN unnest(%s::bigint[], %s::tstzrange[], %s::boolean[]) AS pilot (h, r, same) "
-            "ON pilot.h = seen.house_id"
+            "JOIN unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::boolean[]) "
+            "AS pilot (h, s, e, same) ON pilot.h = seen.house_id"
         )
-        pilot_test = "CASE WHEN NOT pilot.same THEN seen.moments && pilot.r END"
-        pilot_params = [houses, pilots, same]
+        pilot_test = f"CASE WHEN NOT pilot.same THEN {seen_in('pilot.s', 'pilot.e')} END"
+        pilot_params = [houses, starts, ends, same]
     single = ["0" if k else f"COUNT(*) FILTER (WHERE m{n} AND NOT multi)" for n, k in enumerate(kept)]
+    once_params = [*cur_params, *prev_params]
+    once_tests = []
+    for n, (test, p) in enumerate(month_tests):
+        once_tests.append(f"bool_or({test}) AS m{n}")
+        once_params.extend(p)
     sql = f"""
         SELECT h, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v),
                COUNT(*) FILTER (WHERE COALESCE(l, c)),
                COUNT(*) FILTER (WHERE c AND NOT multi), COUNT(*) FILTER (WHERE v AND NOT multi)
                {"".join(", " + count for count in single)}
         FROM (
-            SELECT seen.house_id AS h, seen.multi,
-                   seen.moments && %s::tstzrange AS c, seen.moments && %s::tstzrange AS v,
+            SELECT seen.house_id AS h, seen.multi, {cur_test} AS c, {prev_test} AS v,
                    {pilot_test} AS l
-                   {"".join(", " + test for test, k in zip(month_tests, kept, strict=True) if not k)}
+                   {"".join(", " + test for test in tests)}
             FROM summary_seen AS seen
             {pilot_join}
             OFFSET 0
@@ -906,26 +1005,14 @@ def reach(scope: Scope, store: Store) -> None:
         SELECT NULL, 0, 0, 0, COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v),
                {", ".join(f"COUNT(*) FILTER (WHERE m{n})" for n in range(len(months)))}
         FROM (
-            SELECT seen.person_id, bool_or(seen.moments && %s::tstzrange) AS c,
-                   bool_or(seen.moments && %s::tstzrange) AS v,
-                   {", ".join(f"bool_or(seen.moments && %s::tstzrange) AS m{n}" for n in range(len(months)))}
+            SELECT seen.person_id, bool_or({cur_test}) AS c, bool_or({prev_test}) AS v,
+                   {", ".join(once_tests)}
             FROM summary_seen AS seen
             WHERE seen.multi AND seen.house_id = ANY(%s::bigint[])
             GROUP BY seen.person_id
         ) AS once
     """  # noqa: S608 - our own names; every value is a parameter
-    cur_range, prev_range = DateTimeTZRange(*cur), DateTimeTZRange(*prev)
-    month_ranges = [DateTimeTZRange(*bounds) for bounds in months]
-    params = [
-        cur_range,
-        prev_range,
-        *[r for r, k in zip(month_ranges, kept, strict=True) if not k],
-        *pilot_params,
-        cur_range,
-        prev_range,
-        *month_ranges,
-        houses,
-    ]
+    params = [*cur_params, *prev_params, *test_params, *pilot_params, *once_params, houses]
     store.distinct.add("reach")
     total = store.values
     with connection.cursor() as cursor:
@@ -941,9 +1028,10 @@ def reach(scope: Scope, store: Store) -> None:
                     total[(house_id, "reach", window)] = float(n)
     if any(kept):  # the kept whole months (summed over the houses by stored_sums)
         whole = {month for month, k in zip(chart, kept, strict=True) if k}
-        for _house, month, per_month, sums in scope.windows(True).stored_sums().get(REACH_KEPT, ()):
-            if per_month and month in whole and sums[0]:
-                store.months[("reach", month)] += float(sums[0])
+        _houses, per_month = scope.windows(True).stored_sums().get(REACH_KEPT, ((), ()))
+        for month, value in per_month:
+            if month in whole:
+                store.months[("reach", month)] += value
 
 
 @functools.cache  # made once per process: its queries are compiled once (see Family.inner)

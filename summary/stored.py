@@ -45,6 +45,7 @@ from summary.selectors import (
     polls_family,
     posts_family,
     room_use_family,
+    seen_in,
     student_hours_family,
     window_columns,
 )
@@ -104,7 +105,43 @@ def refresh() -> int:
             seen_months = count_seen(persons)
             cursor.execute("SELECT set_config('summary.counting', 'off', true)")
         count_reach_months(sorted(set(months) | set(seen_months)))
+        count_runs(sorted({house for house, _month in months} | {house for house, _month in seen_months}))
     return len(marks)
+
+
+# MonthRun's running totals of every metric of these houses, from their MonthFigure rows: a row
+# per month from the first to the last with a figure (months without one add 0). A metric whose
+# figures are all gone keeps its row with no months (it reads as 0). Also migration 0007's fill.
+RUNS_SQL = """
+WITH figures AS (
+    SELECT house_id, metric, (extract(year FROM month) * 12 + extract(month FROM month) - 1)::int AS n,
+           value
+    FROM summary_monthfigure WHERE {houses}
+), spans AS (
+    SELECT house_id, metric, MIN(n) AS lo, MAX(n) AS hi FROM figures GROUP BY house_id, metric
+), running AS (
+    SELECT d.house_id, d.metric, d.lo, d.n,
+           SUM(COALESCE(f.value, 0)) OVER (PARTITION BY d.house_id, d.metric ORDER BY d.n) AS run
+    FROM (SELECT s.*, g.n FROM spans AS s, generate_series(s.lo, s.hi) AS g (n)) AS d
+    LEFT JOIN figures AS f USING (house_id, metric, n)
+), runs AS (
+    SELECT house_id, metric, lo, array_agg(run ORDER BY n) AS runs FROM running GROUP BY house_id, metric, lo
+)
+INSERT INTO summary_monthrun (house_id, metric, first, runs)
+SELECT pairs.house_id, pairs.metric, COALESCE(runs.lo, 0), COALESCE(runs.runs, '{{}}')
+FROM (SELECT house_id, metric FROM runs
+      UNION SELECT house_id, metric FROM summary_monthrun WHERE {houses}) AS pairs
+LEFT JOIN runs USING (house_id, metric)
+ON CONFLICT (house_id, metric) DO UPDATE SET first = EXCLUDED.first, runs = EXCLUDED.runs
+"""
+
+
+def count_runs(houses: list[int]) -> None:
+    """Work out MonthRun again for these houses (their month figures changed): one statement."""
+    if not houses:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(RUNS_SQL.format(houses="house_id = ANY(%(houses)s)"), {"houses": houses})
 
 
 def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
@@ -173,15 +210,15 @@ def count_reach_months(months: list[tuple[int, dt.date]]) -> None:
             params,
         )
         cursor.execute(
-            """
+            f"""
             INSERT INTO summary_monthfigure (metric, house_id, month, value)
             SELECT %(metric)s, mo.h, mo.month, COUNT(*)
             FROM unnest(%(houses)s::bigint[], %(months)s::date[], %(starts)s::timestamptz[],
                         %(ends)s::timestamptz[]) AS mo (h, month, s, e)
             JOIN summary_seen AS seen ON seen.house_id = mo.h AND NOT seen.multi
-             AND seen.moments && tstzrange(mo.s, mo.e)
+             AND {seen_in("mo.s", "mo.e")}
             GROUP BY mo.h, mo.month
-            """,
+            """,  # noqa: S608 - our own names; every value is a parameter
             params,
         )
 
@@ -233,8 +270,9 @@ def count_seen(persons: list[int]) -> list[tuple[int, dt.date]]:
         cursor.execute(
             f"""
             WITH new AS (
-                INSERT INTO summary_seen (house_id, person_id, moments, multi)
-                SELECT h, p, range_agg(tstzrange(t, t, '[]')), COUNT(*) OVER (PARTITION BY p) > 1
+                INSERT INTO summary_seen (house_id, person_id, moments, multi, first_moment, last_moment)
+                SELECT h, p, range_agg(tstzrange(t, t, '[]')), COUNT(*) OVER (PARTITION BY p) > 1,
+                       MIN(t), MAX(t)
                 FROM ({sql}) AS done (h, p, t)
                 WHERE NOT EXISTS (
                     SELECT FROM {Membership._meta.db_table} AS role

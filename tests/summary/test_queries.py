@@ -23,10 +23,10 @@ pytestmark = pytest.mark.django_db
 # The budget is the same at both sizes: that is the point. The first page after changes also
 # counts what changed again (summary.stored.refresh: one query per kept family and a few more;
 # since the kept reach per month, 4 more: switching summary_seen's trigger off and on around
-# count_seen, and counting that reach again).
+# count_seen, and counting that reach again; since the running totals, 1 more: count_runs).
 HOUSE_BUDGET = 28
 ALL_BUDGET = 28
-REFRESH = 15
+REFRESH = 16
 START = dt.date(2025, 1, 6)
 
 
