@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Booking, BookingSeries, Room
 from activities.timeutil import make_local
+from residents.forms import ReadOnceModelChoiceField
 from residents.models import Membership, Role, User
 
 
@@ -28,22 +29,23 @@ class TimeInput(forms.TimeInput):
 class DayForm(forms.Form):
     """GET: which room and day, to show the free times."""
 
-    ruimte = forms.ModelChoiceField(queryset=Room.objects.none(), label=_("Room"), empty_label=None)
+    ruimte = ReadOnceModelChoiceField(queryset=Room.objects.none(), label=_("Room"), empty_label=None)
     datum = forms.DateField(label=_("Day"), widget=DateInput())
 
-    def __init__(self, *args, house, **kwargs):
+    def __init__(self, *args, house, rooms=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ruimte"].queryset = Room.objects.filter(house=house, is_bookable=True)
+        self.fields["ruimte"].rows = rooms
 
 
 class BookingForm(forms.Form):
-    room = forms.ModelChoiceField(
+    room = ReadOnceModelChoiceField(
         queryset=Room.objects.none(),
         label=_("Room"),
         empty_label=None,
         error_messages={"invalid_choice": _("Choose a room of this house.")},
     )
-    booker = forms.ModelChoiceField(
+    booker = ReadOnceModelChoiceField(
         queryset=User.objects.none(),
         label=_("For whom?"),
         required=False,
@@ -77,10 +79,12 @@ class BookingForm(forms.Form):
     )
     rules_accepted = forms.BooleanField(label=_("I have read the rules and I keep to them"), required=False)
 
-    def __init__(self, *args, house, user, can_book_for: bool, **kwargs):
+    def __init__(self, *args, house, user, can_book_for: bool, rooms=None, **kwargs):
+        """`rooms`: the house's bookable rooms when the view has read them already."""
         super().__init__(*args, **kwargs)
         self.house = house
         self.fields["room"].queryset = Room.objects.filter(house=house, is_bookable=True)
+        self.fields["room"].rows = rooms
         if can_book_for:
             self.fields["booker"].queryset = (
                 User.objects.filter(

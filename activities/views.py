@@ -39,7 +39,12 @@ def book(request, house: House):
     day = parse_day(source.get("date", source.get("datum")), today)
     initial = {"room": room, "date": day, "attendees": 2, "category": Booking.Category.BIRTHDAY}
     form = BookingForm(
-        request.POST or None, house=house, user=request.user, can_book_for=can_book_for, initial=initial
+        request.POST or None,
+        house=house,
+        user=request.user,
+        can_book_for=can_book_for,
+        initial=initial,
+        rooms=rooms,
     )
     plan = None
     if request.method == "POST" and form.is_valid():
@@ -124,7 +129,7 @@ def book(request, house: House):
             "rooms": rooms,
             "room": room,
             "day": day,
-            "day_form": DayForm(initial={"ruimte": room, "datum": day}, house=house),
+            "day_form": DayForm(initial={"ruimte": room, "datum": day}, house=house, rooms=rooms),
             "form": form,
             "free": services.free_slots(room, day),
             "plan": plan,

@@ -10,6 +10,36 @@ from django.utils.translation import gettext_lazy as _
 from residents.models import House, User
 
 
+class ReadOnceChoiceIterator(forms.models.ModelChoiceIterator):
+    """The options of a ModelChoiceField from its queryset's own result cache. Django's iterator reads
+    the queryset again with QuerySet.iterator() every time the options are needed (each rendering
+    of the select, each check of the number of options); this one reads it once per form, or not at
+    all when the view has the rows already (`field.rows`)."""
+
+    def _rows(self):
+        return self.queryset if self.field.rows is None else self.field.rows
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._rows():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self._rows()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self._rows())
+
+
+class ReadOnceModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options are read from the database at most once per form. A view that
+    has read them already sets `rows` (the same rows as the queryset, which still checks the answer)."""
+
+    iterator = ReadOnceChoiceIterator
+    rows = None
+
+
 class SignupExtraForm(forms.Form):
     """What allauth's sign-up asks besides e-mail and password."""
 
@@ -47,7 +77,7 @@ class JoinForm(forms.Form):
 
 
 class ChooseHouseForm(forms.Form):
-    house = forms.ModelChoiceField(
+    house = ReadOnceModelChoiceField(
         label=_("Which house?"),
         queryset=House.objects.filter(is_active=True, ended_at__isnull=True),
         empty_label=_("Choose a house"),
@@ -61,9 +91,6 @@ class ChooseHouseForm(forms.Form):
             self.fields["house"].queryset = self.fields["house"].queryset.exclude(
                 memberships__user=user, memberships__role__in=["resident", "student"]
             )
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.add_input(Submit("submit", _("Next"), css_class="btn-secondary"))
 
 
 class DecisionForm(forms.Form):

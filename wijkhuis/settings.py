@@ -133,6 +133,11 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("Wijkhuis runs on PostgreSQL only; DATABASE_URL must be postgres://...")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# QuerySet.iterator() (a form's choices, the exports) reads with an ordinary query instead of a
+# server-side cursor: DECLARE, FETCH and CLOSE are three round trips for a list of five rooms, and
+# a connection pooler in transaction mode (PgBouncer) cannot keep such a cursor anyway. The
+# exports of one house fit in memory.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
