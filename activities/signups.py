@@ -428,6 +428,6 @@ def coming_signups(user: User, now: dt.datetime | None = None) -> list[Signup]:
             activity__status=Activity.Status.PLANNED,
             activity__period__startswith__gte=now or timezone.now(),
         )
-        .select_related("activity__house", "activity__booking__room")
+        .select_related("activity__house")
         .order_by("activity__period")
     )

@@ -565,7 +565,10 @@ def my_buddies(user, house: House | None = None) -> MyBuddies:
     )
     if house is not None:
         buddies, matches = buddies.filter(house=house), matches.filter(ask__house=house)
-    buddies, all_matches = list(buddies), list(matches)
+    buddies = list(buddies)
+    if house is None and not buddies:
+        return MyBuddies()  # both sides of a match are someone's requests or offers: none, no match
+    all_matches = list(matches)
     live = [m for m in all_matches if m.status in LIVE]
     past = [m for m in all_matches if m.status not in LIVE][:PAST_MATCHES_SHOWN]
     by_buddy: dict[int, Match] = {}

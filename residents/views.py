@@ -193,7 +193,7 @@ def editor(request, house: House, user_id: int):
 
 @login_required
 def mine(request):
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("house")
         .order_by(Lower("house__name"), "role")
@@ -201,6 +201,13 @@ def mine(request):
     choose = ChooseHouseForm(request.GET or None, user=request.user)
     if request.GET and choose.is_valid():
         return redirect("residents:join", house=choose.cleaned_data["house"].slug)
+    # Someone who lives in a house gets a link to the list of houses; the list of houses to choose
+    # from is for those who have no house yet (and anyone who used it and made a mistake).
+    lives_somewhere = any(
+        m.role in (Role.RESIDENT, Role.STUDENT) and m.status != Membership.Status.ENDED for m in memberships
+    )
+    if lives_somewhere and not request.GET:
+        choose = None
     managed = House.objects.where(request.user, Role.STAFF, Role.COORDINATOR).annotate(
         pending=Count("memberships", filter=Q(memberships__status=Membership.Status.PENDING))
     )

@@ -274,3 +274,31 @@ def test_language_switch_refuses_an_unknown_language_and_foreign_next(house, res
     assert "Deze taal kun je niet kiezen." in messages_of(response)
     resident.refresh_from_db()
     assert resident.language == "nl"
+
+
+def test_a_resident_gets_a_link_to_the_houses_instead_of_the_list(house, other_house, resident, client_for):
+    """Someone who lives in a house rarely joins another: a link to all houses, not a form."""
+    page = client_for(resident).get(reverse("mine"))
+    body = page.content.decode()
+    assert page.context["choose_form"] is None
+    assert 'name="house"' not in body
+    assert f'href="{reverse("home")}"' in body and "bekijk alle wijkhuizen" in body
+
+
+def test_a_resident_who_chose_a_house_by_address_still_gets_there(house, other_house, resident, client_for):
+    client = client_for(resident)
+    response = client.get(reverse("mine"), {"house": str(other_house.pk)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("residents:join", kwargs={"house": other_house.slug})
+    wrong = client.get(reverse("mine"), {"house": str(house.pk)})  # already lives there
+    assert wrong.status_code == 200 and "Dit huis bestaat niet" in wrong.content.decode()
+
+
+def test_the_house_list_is_read_once(house, other_house, newcomer, client_for, django_assert_max_num_queries):
+    """The options are read once, though the page asks whether there are any and then shows them."""
+    client = client_for(newcomer)
+    client.get(reverse("mine"))
+    with django_assert_max_num_queries(12) as captured:
+        page = client.get(reverse("mine"))
+    assert page.content.decode().count("<option") == 3  # "Choose a house" and the two houses
+    assert sum('FROM "residents_house"' in q["sql"] for q in captured.captured_queries) <= 2
