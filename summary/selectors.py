@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.postgres.fields import DateTimeRangeField
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import (
@@ -557,7 +557,14 @@ class Family:
     monthly: bool = True
     range_field: str | None = None
     stored: bool = False
+    # Columns worked out from the inner query's columns by the middle query (name -> SQL over "rows").
+    derived: dict[str, str] = field(default_factory=dict)
     _compiled: dict[int, tuple[str, list]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def derived_sql(self) -> str:
+        """The derived columns for the middle query's SELECT list (each followed by a comma)."""
+        return "".join(f'{sql} AS "{name}", ' for name, sql in self.derived.items())
 
     def inner(self, house_ids: Iterable[int], ranges: list[DateTimeTZRange]) -> tuple[str, list]:
         """The ORM's query of the rows: each row once, with its house, moment and columns.
@@ -688,7 +695,7 @@ def _family(family: Family, store: Store, scope: Scope) -> None:
     # every aggregate again).
     sql = (
         f"SELECT {', '.join(select)} FROM ("  # noqa: S608
-        f'SELECT "rows".*, {columns_sql} FROM ({inner_sql} OFFSET 0) AS rows '
+        f'SELECT "rows".*, {family.derived_sql}{columns_sql} FROM ({inner_sql} OFFSET 0) AS rows '
         f"{pilot_sql}OFFSET 0) AS rows GROUP BY {group}"
     )
     with connection.cursor() as cursor:
@@ -877,10 +884,12 @@ def activities_family() -> Family:
         columns={
             "_recorded": flag(Q(attendance_recorded_at__isnull=False)),
             "_walk_ins": F("walk_ins"),
-            "_signed_up": _signups(status=Signup.Status.CONFIRMED),
-            "_came": _signups(attended=True),
+            # Both counts in one look-up of the activity's sign-ups (two took ~13 of the query's
+            # 18 ms at 200 houses); split into "_signed_up" and "_came" by `derived`.
+            "_signups": _signup_counts(),
             **{f"_is_{value}": flag(Q(category=value)) for value in Category.values},
         },
+        derived={"_signed_up": '"rows"."_signups"[1]', "_came": '"rows"."_signups"[2]'},
         # Counted by their end, which a range does not hold: one that ends just when the window
         # starts belongs to it, so the range read starts a microsecond earlier.
         envelope=lambda window: Q(
@@ -890,17 +899,20 @@ def activities_family() -> Family:
     )
 
 
-def _signups(**conditions) -> Coalesce:
-    """How many sign-ups of the activity meet the conditions: a subquery per activity, so only the
-    sign-ups of the activities read are looked up (through their index), never all of them."""
-    counted = (
-        Signup.objects.filter(activity=OuterRef("pk"), **conditions)
-        .order_by()
-        .values("activity")
-        .annotate(n=Count("pk"))
-        .values("n")
+def _signup_counts() -> RawSQL:
+    """[confirmed sign-ups, people who came] of the activity: one look-up of its sign-ups (through
+    their activity index), only for the activities read."""
+    signup, activity = Signup._meta.db_table, Activity._meta.db_table
+    # Table names from the models; the status is a parameter.
+    sql = (
+        "(SELECT ARRAY[COUNT(*) FILTER (WHERE s.status = %s), COUNT(*) FILTER (WHERE s.attended)] "  # noqa: S608
+        f'FROM "{signup}" AS s WHERE s.activity_id = "{activity}"."id")'
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return RawSQL(  # noqa: S611
+        sql,
+        (Signup.Status.CONFIRMED.value,),
+        output_field=ArrayField(IntegerField()),
+    )
 
 
 def activities_held(scope: Scope, store: Store) -> None:

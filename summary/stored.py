@@ -167,7 +167,7 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
             SELECT "rows"."_h" AS h, "rows"."_month" AS month,
                    {", ".join(f"{agg} AS v{n}" for n, agg in enumerate(select))}
             FROM (
-                SELECT "rows".*, mo.month AS "_month", {columns_sql}
+                SELECT "rows".*, mo.month AS "_month", {family.derived_sql}{columns_sql}
                 FROM ({inner_sql} OFFSET 0) AS rows
                 JOIN unnest(%s::bigint[], %s::date[], %s::timestamptz[], %s::timestamptz[])
                   AS mo (h, month, s, e)

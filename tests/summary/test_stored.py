@@ -449,3 +449,25 @@ def test_the_migration_counts_the_kept_reach_as_refresh_does(pilot_houses):
         )
         filled = {(house, month, float(value)) for house, month, value in cursor.fetchall()}
     assert filled == kept
+
+
+def test_sign_ups_and_who_came_are_what_the_rows_say(pilot_houses):
+    """Both counts come from one look-up of an activity's sign-ups (split into two columns): kept
+    and counted they are the sign-ups of the activities held, confirmed and came."""
+    period = Period(dt.date(2025, 1, 9), dt.date(2025, 6, 29), CUSTOM)  # edges at both ends, up to now
+    start, end = Scope(houses=pilot_houses, period=period, now=NOW).clip(period.bounds())
+    held = Signup.objects.filter(
+        activity__status=Activity.Status.PLANNED,
+        activity__period__endswith__gte=start,
+        activity__period__endswith__lt=end,
+    )
+    kept, counted = both(pilot_houses, period)
+    differ = False
+    for house in pilot_houses:
+        signed_up = held.filter(activity__house=house, status=Signup.Status.CONFIRMED).count()
+        came = held.filter(activity__house=house, attended=True).count()
+        differ |= signed_up != came  # so that the two columns mixed up would be noticed
+        for store in (kept, counted):
+            assert store.get(house.pk, "signed_up") == signed_up
+            assert store.get(house.pk, "came") == came
+    assert differ
