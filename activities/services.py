@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from activities.models import TAKEN_MESSAGE, Booking, BookingSeries, Room
 from activities.timeutil import local_day_bounds, local_zone, make_local, real_length, week_start
 from residents.audit import record, team_words
+from residents.ending import hold_open
 from residents.ical import ics_bytes
 from residents.mail import mail_person
 from residents.models import Membership, Role, User
@@ -29,6 +30,7 @@ from residents.permissions import can
 MAX_SERIES = 52
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 DEADLOCK_ATTEMPTS = 3
+HOUSE_STOPPED = gettext_lazy("This house has stopped: nothing new can start here.")
 ALREADY_TAKEN = gettext_lazy(
     "This time is already booked (or too close to another booking). Choose one of the free times."
 )
@@ -261,6 +263,10 @@ def create_booking(
     """Book the room for `booker` (made by `by`: the booker, or staff on their behalf).
     `planner`: the booking holds an activity of the programme (see rule_problems)."""
     with transaction.atomic():
+        # First the house (the order end_house takes its locks): a booking made while the house is
+        # being ended waits for that, and is then refused instead of outliving the ending.
+        if not hold_open(room.house_id):
+            raise BookingError(HOUSE_STOPPED)
         _check_who(room=room, by=by, booker=booker)
         if room.rules and not rules_accepted:
             raise BookingError(

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Audience, Signup
+from activities.services import HOUSE_STOPPED
 from activities.timeutil import local_day_bounds
 from residents.audit import record
+from residents.ending import hold_open
 from residents.mail import mail_person
 from residents.models import Membership, User
 from residents.permissions import can
@@ -117,6 +119,8 @@ def sign_up(*, activity: Activity, person: User, by: User) -> Signup:
     with transaction.atomic():
         if person.pk != by.pk and not can(by, "activities.enter_for", activity.house):
             raise SignupError(_("You can only sign up yourself."))
+        if not hold_open(activity.house_id):  # the house first, as in create_booking
+            raise SignupError(HOUSE_STOPPED)
         _hold(person)
         activity = _lock_activity(activity.pk)
         if activity.status == Activity.Status.CANCELLED:

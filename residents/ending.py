@@ -15,7 +15,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -99,6 +99,21 @@ def preview(house: House, *, by=None, now: dt.datetime | None = None) -> Preview
     exclude = by.pk if getattr(by, "pk", None) else None
     mailed = _recipients(house, list(cancelled.per_person), exclude=exclude).count()
     return Preview(cancelled=cancelled, mailed=mailed)
+
+
+def hold_open(house_id: int) -> bool:
+    """Inside a transaction that starts something new in a house (a booking, a sign-up): wait for an
+    ending of the house that is under way, and keep one from starting until this transaction ends
+    (a share lock on the house row, which end_house locks for update; share locks do not wait for
+    each other). Returns False when the house has ended, so the caller refuses."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ended_at IS NULL FROM {connection.ops.quote_name(House._meta.db_table)} "  # noqa: S608
+            "WHERE id = %s FOR SHARE",
+            [house_id],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def end_house(house: House, *, by: User, now: dt.datetime | None = None) -> Cancelled:

@@ -1,0 +1,149 @@
+"""Someone books the living room or signs up while staff end the house: the booking or sign-up waits
+for the ending and is then refused, so nothing new outlives the house (residents.ending.hold_open)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils import timezone
+
+from activities import services, signups
+from activities.models import Activity, Booking, Signup
+from activities.timeutil import make_local
+from residents import ending, registry
+from residents.models import House, User
+from tests.activities.factories import days_ahead, make_room
+from tests.threads import run_in_threads
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _someone_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def _race(monkeypatch, house, staff, start_something):
+    """End the house; while its transaction is open (everything coming already cancelled, not yet
+    committed), `start_something` runs in another thread. Returns the threads' results."""
+    in_ending, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_last_ender(house, *, by, now, preview):
+        if not preview:
+            in_ending.set()
+            assert release.wait(20), "the test never let the ending finish"
+        return ending.Cancelled()
+
+    monkeypatch.setattr(registry, "house_enders", [*registry.house_enders, slow_last_ender])
+
+    def end():
+        return ending.end_house(House.objects.get(pk=house.pk), by=staff)
+
+    def start():
+        assert in_ending.wait(20)
+        try:
+            return start_something()
+        finally:
+            done.set()
+
+    def release_when_waiting_or_done():
+        assert in_ending.wait(20)
+        while not done.is_set() and not _someone_waits_for_a_lock():
+            threading.Event().wait(0.02)
+        release.set()
+
+    return run_in_threads(end, start, release_when_waiting_or_done)
+
+
+def _booking(house, resident):
+    room = make_room(house)
+    day = days_ahead(3)
+
+    def book():
+        return services.create_booking(
+            room=room,
+            by=User.objects.get(pk=resident.pk),
+            booker=User.objects.get(pk=resident.pk),
+            start=make_local(day, dt.time(14)),
+            end=make_local(day, dt.time(16)),
+            details=services.BookingDetails(category="birthday", title="Koffie", attendees=4),
+            rules_accepted=True,
+        )
+
+    return room, book
+
+
+def _sign_up(house, resident):
+    start = timezone.now() + dt.timedelta(days=2)
+    activity = Activity.objects.create(
+        house=house,
+        title="Breien",
+        category="crafts",
+        place="Plein",
+        signup_required=True,
+        period=DateTimeTZRange(start, start + dt.timedelta(hours=2)),
+    )
+
+    def sign_up():
+        person = User.objects.get(pk=resident.pk)
+        return signups.sign_up(activity=activity, person=person, by=person)
+
+    return activity, sign_up
+
+
+def test_a_booking_during_the_ending_waits_and_is_refused(monkeypatch, house, resident, staff):
+    room, book = _booking(house, resident)
+    ended, booked, _ = _race(monkeypatch, house, staff, book)
+    assert ended[0] == "ok", ended
+    assert booked[0] == "error" and isinstance(booked[1], services.BookingError), booked
+    assert str(booked[1]) == "Dit huis is gestopt: hier kan niets nieuws meer beginnen."
+    assert not Booking.objects.filter(room=room).exists()
+
+
+def test_a_sign_up_during_the_ending_waits_and_is_refused(monkeypatch, house, resident, staff):
+    activity, sign_up = _sign_up(house, resident)
+    ended, signed, _ = _race(monkeypatch, house, staff, sign_up)
+    assert ended[0] == "ok", ended
+    assert signed[0] == "error" and isinstance(signed[1], signups.SignupError), signed
+    assert not Signup.objects.filter(activity=activity, status__in=signups.LIVE).exists()
+
+
+def test_negative_control_without_the_lock_a_booking_outlives_the_house(monkeypatch, house, resident, staff):
+    monkeypatch.setattr(services, "hold_open", lambda house_id: True)
+    room, book = _booking(house, resident)
+    ended, booked, _ = _race(monkeypatch, house, staff, book)
+    assert ended[0] == "ok" and booked[0] == "ok", (ended, booked)
+    assert House.objects.get(pk=house.pk).ended_at is not None
+    assert Booking.objects.get(room=room).status == Booking.Status.CONFIRMED  # live in an ended house
+
+
+def test_bookings_do_not_wait_for_each_other(house, resident, student):
+    """The house lock is shared: two bookings in one house at once do not queue on it."""
+    from django.db import connections, transaction
+
+    first_has_it, second_done = threading.Event(), threading.Event()
+
+    def first():
+        with transaction.atomic():
+            assert ending.hold_open(house.pk)
+            first_has_it.set()
+            return second_done.wait(10)  # still holding the lock while the second takes it
+
+    def second():
+        assert first_has_it.wait(10)
+        with transaction.atomic():
+            held = ending.hold_open(house.pk)
+        second_done.set()
+        return held
+
+    (a, b) = run_in_threads(first, second)
+    assert a == ("ok", True) and b == ("ok", True), (a, b)
+    connections.close_all()
