@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from django.db import connections
+from django.db import connection, connections
 
 
 def run_in_threads(*funcs: Callable[[], object], timeout: float = 120) -> list[tuple[str, object]]:
@@ -27,3 +27,13 @@ def run_in_threads(*funcs: Callable[[], object], timeout: float = 120) -> list[t
         t.join(timeout)
         assert not t.is_alive(), "a thread hung (deadlock?)"
     return results  # type: ignore[return-value]
+
+
+def someone_waits_for_a_lock() -> bool:
+    """Whether a connection to the test database is waiting for a lock right now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0

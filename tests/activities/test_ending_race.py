@@ -7,7 +7,6 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
@@ -17,18 +16,9 @@ from activities.timeutil import make_local
 from residents import ending, registry
 from residents.models import House, User
 from tests.activities.factories import days_ahead, make_room
-from tests.threads import run_in_threads
+from tests.threads import run_in_threads, someone_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _someone_waits_for_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def _race(monkeypatch, house, staff, start_something):
@@ -56,7 +46,7 @@ def _race(monkeypatch, house, staff, start_something):
 
     def release_when_waiting_or_done():
         assert in_ending.wait(20)
-        while not done.is_set() and not _someone_waits_for_a_lock():
+        while not done.is_set() and not someone_waits_for_a_lock():
             threading.Event().wait(0.02)
         release.set()
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import QuerySet
 
 from residents import services
 from residents.models import AuditEvent, Membership
-from tests.threads import run_in_threads
+from tests.threads import run_in_threads, someone_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,15 +66,6 @@ def _block_first_save(monkeypatch, in_save: threading.Event, release: threading.
     monkeypatch.setattr(Membership, "save", save)
 
 
-def _someone_waits_for_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0] > 0
-
-
 def _wait_until(condition, timeout=10.0) -> bool:
     done = threading.Event()
     for _ in range(int(timeout / 0.05)):
@@ -113,7 +104,7 @@ def test_the_second_decider_waits_for_the_row_lock(house, setup, monkeypatch):
     tb = threading.Thread(target=b)
     tb.start()
     try:
-        assert _wait_until(_someone_waits_for_a_lock), "B did not wait for A's row lock"
+        assert _wait_until(someone_waits_for_a_lock), "B did not wait for A's row lock"
     finally:
         release.set()
         ta.join(10)

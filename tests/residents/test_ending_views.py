@@ -292,7 +292,9 @@ def test_staff_still_delete_a_persons_data_on_request_in_the_archive(client_for,
     assert User.objects.get(pk=resident.pk).erased_at is not None
 
 
-def test_an_ended_house_is_no_longer_offered_where_new_things_start(client_for, ended, other_house, make_user):
+def test_an_ended_house_is_no_longer_offered_where_new_things_start(
+    client_for, ended, other_house, make_user
+):
     # Joining: the house list (for someone without a house); raising a worry: /melden/ goes straight
     # to the only house still going.
     newcomer = make_user("nieuw@example.nl", "Nina Nieuw")

@@ -7,7 +7,6 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
@@ -15,18 +14,9 @@ from activities import signups
 from activities.models import Activity, Signup
 from residents import leaving, registry
 from residents.models import User
-from tests.threads import run_in_threads
+from tests.threads import run_in_threads, someone_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _someone_waits_for_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def _race(monkeypatch, house, resident, staff):
@@ -57,7 +47,7 @@ def _race(monkeypatch, house, resident, staff):
     def release_when_waiting():
         assert in_erase.wait(20)
         for _ in range(200):
-            if _someone_waits_for_a_lock():
+            if someone_waits_for_a_lock():
                 break
             threading.Event().wait(0.05)
         release.set()
