@@ -293,6 +293,16 @@ def assign_duty(*, duty_id: int, student: User, by: User) -> DutyAssignment:
     return _hold(duty_id=duty_id, student=student, by=by)
 
 
+def mark_returned(
+    assignment: DutyAssignment, *, now: dt.datetime, by: User, target, house, changes, on_behalf_of=None
+):
+    """The assignment handed back at `now`, and the audit row "duty.returned" (by the student, by a
+    coordinator for them, or because their account was deleted or the house ended)."""
+    assignment.status, assignment.returned_at = DutyAssignment.Status.RETURNED, now
+    assignment.save(update_fields=["status", "returned_at"])
+    record("duty.returned", actor=by, target=target, house=house, on_behalf_of=on_behalf_of, changes=changes)
+
+
 def return_duty(*, duty_id: int, student: User, by: User, now: dt.datetime | None = None) -> DutyAssignment:
     """Hand a duty back, until handback_hours before its next occurrence. The place reopens and the
     coordinators of the house get an e-mail."""
@@ -319,11 +329,10 @@ def return_duty(*, duty_id: int, student: User, by: User, now: dt.datetime | Non
                 )
                 % {"deadline": timezone.localtime(deadline).strftime("%d-%m-%Y %H:%M")}
             )
-        assignment.status, assignment.returned_at = DutyAssignment.Status.RETURNED, now
-        assignment.save(update_fields=["status", "returned_at"])
-        record(
-            "duty.returned",
-            actor=by,
+        mark_returned(
+            assignment,
+            now=now,
+            by=by,
             target=assignment,
             house=duty.house,
             on_behalf_of=student if student.pk != by.pk else None,

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from duties.duties import mark_returned
 from duties.models import Duty, DutyAssignment
 from residents.audit import record
 from residents.ending import DUTIES, HELD_DUTIES, Cancelled
@@ -50,11 +51,10 @@ def end_house(house, *, by, now: dt.datetime, preview: bool = False) -> Cancelle
     for assignment in (
         _held(duties).select_for_update(of=("self",)).select_related("duty", "student").order_by("pk")
     ):
-        assignment.status, assignment.returned_at = DutyAssignment.Status.RETURNED, now
-        assignment.save(update_fields=["status", "returned_at"])
-        record(
-            "duty.returned",
-            actor=by,
+        mark_returned(
+            assignment,
+            now=now,
+            by=by,
             target=assignment.duty,
             house=house,
             on_behalf_of=assignment.student,

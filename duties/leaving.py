@@ -12,6 +12,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from duties.duties import mark_returned
 from duties.models import DutyAssignment, HourLog
 from residents.audit import record
 from residents.registry import LeaveNote
@@ -74,11 +75,10 @@ def erase(person, *, by, now: dt.datetime) -> None:
         .filter(student=person, status=DutyAssignment.Status.ACTIVE)
         .select_related("duty__house")
     ):
-        assignment.status, assignment.returned_at = DutyAssignment.Status.RETURNED, now
-        assignment.save(update_fields=["status", "returned_at"])
-        record(
-            "duty.returned",
-            actor=by,
+        mark_returned(
+            assignment,
+            now=now,
+            by=by,
             target=assignment.duty,
             house=assignment.duty.house,
             changes={"status": ["active", "returned"], "because": "account deleted"},
