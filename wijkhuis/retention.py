@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -147,24 +147,32 @@ def blank_bookings(pks: list) -> None:
     Booking.objects.filter(pk__in=pks, activity__isnull=True).update(title="", is_public=False)
 
 
+def sayer(would, did):
+    """A rule's line in the report: `would` for a dry run, `did` otherwise; each an
+    ngettext_lazy(singular, plural, "count") with %(count)s and maybe %(days)s."""
+
+    def say(n: int, days: int | None, dry_run: bool) -> str:
+        return str((would if dry_run else did) % {"days": days, "count": n})
+
+    return say
+
+
 def apply_bookings(now: dt.datetime) -> int:
     return in_batches(bookings_due(now), blank_bookings)
 
 
-def say_bookings(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Bookings older than %(days)s days: %(count)s description would be removed",
-            "Bookings older than %(days)s days: %(count)s descriptions would be removed",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Bookings older than %(days)s days: %(count)s description removed",
-            "Bookings older than %(days)s days: %(count)s descriptions removed",
-            n,
-        )
-    return text % {"days": days, "count": n}
+say_bookings = sayer(
+    ngettext_lazy(
+        "Bookings older than %(days)s days: %(count)s description would be removed",
+        "Bookings older than %(days)s days: %(count)s descriptions would be removed",
+        "count",
+    ),
+    ngettext_lazy(
+        "Bookings older than %(days)s days: %(count)s description removed",
+        "Bookings older than %(days)s days: %(count)s descriptions removed",
+        "count",
+    ),
+)
 
 
 register(
@@ -208,20 +216,18 @@ def apply_activities(now: dt.datetime) -> int:
     return in_batches(activities_due(now), blank_activities)
 
 
-def say_activities(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Activities older than %(days)s days: %(count)s reason for cancelling would be removed",
-            "Activities older than %(days)s days: %(count)s reasons for cancelling would be removed",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Activities older than %(days)s days: %(count)s reason for cancelling removed",
-            "Activities older than %(days)s days: %(count)s reasons for cancelling removed",
-            n,
-        )
-    return text % {"days": days, "count": n}
+say_activities = sayer(
+    ngettext_lazy(
+        "Activities older than %(days)s days: %(count)s reason for cancelling would be removed",
+        "Activities older than %(days)s days: %(count)s reasons for cancelling would be removed",
+        "count",
+    ),
+    ngettext_lazy(
+        "Activities older than %(days)s days: %(count)s reason for cancelling removed",
+        "Activities older than %(days)s days: %(count)s reasons for cancelling removed",
+        "count",
+    ),
+)
 
 
 register(
@@ -255,20 +261,18 @@ def apply_worries(now: dt.datetime) -> int:
     return anonymise_closed(now)
 
 
-def say_worries(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Worries closed more than %(days)s days ago: %(count)s would be anonymised",
-            "Worries closed more than %(days)s days ago: %(count)s would be anonymised",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Worries closed more than %(days)s days ago: %(count)s anonymised",
-            "Worries closed more than %(days)s days ago: %(count)s anonymised",
-            n,
-        )
-    return text % {"days": days, "count": n}
+say_worries = sayer(
+    ngettext_lazy(
+        "Worries closed more than %(days)s days ago: %(count)s would be anonymised",
+        "Worries closed more than %(days)s days ago: %(count)s would be anonymised",
+        "count",
+    ),
+    ngettext_lazy(
+        "Worries closed more than %(days)s days ago: %(count)s anonymised",
+        "Worries closed more than %(days)s days ago: %(count)s anonymised",
+        "count",
+    ),
+)
 
 
 register(
@@ -307,20 +311,18 @@ def apply_hidden_comments(now: dt.datetime) -> int:
     return in_batches(hidden_comments_due(now), delete_comments)
 
 
-def say_hidden_comments(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Reactions hidden more than %(days)s days ago: %(count)s would be deleted",
-            "Reactions hidden more than %(days)s days ago: %(count)s would be deleted",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Reactions hidden more than %(days)s days ago: %(count)s deleted",
-            "Reactions hidden more than %(days)s days ago: %(count)s deleted",
-            n,
-        )
-    return text % {"days": days, "count": n}
+say_hidden_comments = sayer(
+    ngettext_lazy(
+        "Reactions hidden more than %(days)s days ago: %(count)s would be deleted",
+        "Reactions hidden more than %(days)s days ago: %(count)s would be deleted",
+        "count",
+    ),
+    ngettext_lazy(
+        "Reactions hidden more than %(days)s days ago: %(count)s deleted",
+        "Reactions hidden more than %(days)s days ago: %(count)s deleted",
+        "count",
+    ),
+)
 
 
 register(
@@ -355,20 +357,18 @@ def apply_reports(now: dt.datetime) -> int:
     return in_batches(reports_due(now), delete_reports)
 
 
-def say_reports(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Reports of reactions handled more than %(days)s days ago: %(count)s would be deleted",
-            "Reports of reactions handled more than %(days)s days ago: %(count)s would be deleted",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Reports of reactions handled more than %(days)s days ago: %(count)s deleted",
-            "Reports of reactions handled more than %(days)s days ago: %(count)s deleted",
-            n,
-        )
-    return text % {"days": days, "count": n}
+say_reports = sayer(
+    ngettext_lazy(
+        "Reports of reactions handled more than %(days)s days ago: %(count)s would be deleted",
+        "Reports of reactions handled more than %(days)s days ago: %(count)s would be deleted",
+        "count",
+    ),
+    ngettext_lazy(
+        "Reports of reactions handled more than %(days)s days ago: %(count)s deleted",
+        "Reports of reactions handled more than %(days)s days ago: %(count)s deleted",
+        "count",
+    ),
+)
 
 
 register(
@@ -462,20 +462,18 @@ def count_ended_houses(now: dt.datetime) -> int:
     return sum(due.count() for due, _act in ended_house_parts(now))
 
 
-def say_ended_houses(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Houses that ended more than %(days)s days ago: %(count)s text would be removed",
-            "Houses that ended more than %(days)s days ago: %(count)s texts would be removed",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Houses that ended more than %(days)s days ago: %(count)s text removed",
-            "Houses that ended more than %(days)s days ago: %(count)s texts removed",
-            n,
-        )
-    return text % {"days": days, "count": n}
+say_ended_houses = sayer(
+    ngettext_lazy(
+        "Houses that ended more than %(days)s days ago: %(count)s text would be removed",
+        "Houses that ended more than %(days)s days ago: %(count)s texts would be removed",
+        "count",
+    ),
+    ngettext_lazy(
+        "Houses that ended more than %(days)s days ago: %(count)s text removed",
+        "Houses that ended more than %(days)s days ago: %(count)s texts removed",
+        "count",
+    ),
+)
 
 
 register(
@@ -512,16 +510,18 @@ def count_sessions(now: dt.datetime) -> int:
     return expired_sessions(now).count()
 
 
-def say_sessions(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Expired sessions: %(count)s would be deleted",
-            "Expired sessions: %(count)s would be deleted",
-            n,
-        )
-    else:
-        text = ngettext("Expired sessions: %(count)s deleted", "Expired sessions: %(count)s deleted", n)
-    return text % {"count": n}
+say_sessions = sayer(
+    ngettext_lazy(
+        "Expired sessions: %(count)s would be deleted",
+        "Expired sessions: %(count)s would be deleted",
+        "count",
+    ),
+    ngettext_lazy(
+        "Expired sessions: %(count)s deleted",
+        "Expired sessions: %(count)s deleted",
+        "count",
+    ),
+)
 
 
 register(
@@ -577,20 +577,18 @@ def count_user_sessions(now: dt.datetime) -> int:
     return len(_user_sessions_elsewhere())
 
 
-def say_user_sessions(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Sessions that ended (internet address and browser): %(count)s would be deleted",
-            "Sessions that ended (internet address and browser): %(count)s would be deleted",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Sessions that ended (internet address and browser): %(count)s deleted",
-            "Sessions that ended (internet address and browser): %(count)s deleted",
-            n,
-        )
-    return text % {"count": n}
+say_user_sessions = sayer(
+    ngettext_lazy(
+        "Sessions that ended (internet address and browser): %(count)s would be deleted",
+        "Sessions that ended (internet address and browser): %(count)s would be deleted",
+        "count",
+    ),
+    ngettext_lazy(
+        "Sessions that ended (internet address and browser): %(count)s deleted",
+        "Sessions that ended (internet address and browser): %(count)s deleted",
+        "count",
+    ),
+)
 
 
 register(
@@ -628,20 +626,18 @@ def apply_email_confirmations(now: dt.datetime) -> int:
     return in_batches(email_confirmations_due(now), delete_email_confirmations)
 
 
-def say_email_confirmations(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Expired links to confirm an e-mail address: %(count)s would be deleted",
-            "Expired links to confirm an e-mail address: %(count)s would be deleted",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Expired links to confirm an e-mail address: %(count)s deleted",
-            "Expired links to confirm an e-mail address: %(count)s deleted",
-            n,
-        )
-    return text % {"count": n}
+say_email_confirmations = sayer(
+    ngettext_lazy(
+        "Expired links to confirm an e-mail address: %(count)s would be deleted",
+        "Expired links to confirm an e-mail address: %(count)s would be deleted",
+        "count",
+    ),
+    ngettext_lazy(
+        "Expired links to confirm an e-mail address: %(count)s deleted",
+        "Expired links to confirm an e-mail address: %(count)s deleted",
+        "count",
+    ),
+)
 
 
 register(
@@ -696,22 +692,18 @@ def count_cache(now: dt.datetime) -> int:
         return cursor.fetchone()[0]
 
 
-def say_cache(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Expired temporary records (such as login attempts per internet address): "
-            "%(count)s would be deleted",
-            "Expired temporary records (such as login attempts per internet address): "
-            "%(count)s would be deleted",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Expired temporary records (such as login attempts per internet address): %(count)s deleted",
-            "Expired temporary records (such as login attempts per internet address): %(count)s deleted",
-            n,
-        )
-    return text % {"count": n}
+say_cache = sayer(
+    ngettext_lazy(
+        "Expired temporary records (such as login attempts per internet address): %(count)s would be deleted",
+        "Expired temporary records (such as login attempts per internet address): %(count)s would be deleted",
+        "count",
+    ),
+    ngettext_lazy(
+        "Expired temporary records (such as login attempts per internet address): %(count)s deleted",
+        "Expired temporary records (such as login attempts per internet address): %(count)s deleted",
+        "count",
+    ),
+)
 
 
 register(
@@ -746,20 +738,18 @@ def delete_finished_jobs(pks: list) -> None:
     DBTaskResult.objects.filter(pk__in=pks).delete()
 
 
-def say_finished_jobs(n: int, days: int | None, dry_run: bool) -> str:
-    if dry_run:
-        text = ngettext(
-            "Sent e-mails and other finished jobs older than %(days)s days: %(count)s would be deleted",
-            "Sent e-mails and other finished jobs older than %(days)s days: %(count)s would be deleted",
-            n,
-        )
-    else:
-        text = ngettext(
-            "Sent e-mails and other finished jobs older than %(days)s days: %(count)s deleted",
-            "Sent e-mails and other finished jobs older than %(days)s days: %(count)s deleted",
-            n,
-        )
-    return text % {"days": days, "count": n}
+say_finished_jobs = sayer(
+    ngettext_lazy(
+        "Sent e-mails and other finished jobs older than %(days)s days: %(count)s would be deleted",
+        "Sent e-mails and other finished jobs older than %(days)s days: %(count)s would be deleted",
+        "count",
+    ),
+    ngettext_lazy(
+        "Sent e-mails and other finished jobs older than %(days)s days: %(count)s deleted",
+        "Sent e-mails and other finished jobs older than %(days)s days: %(count)s deleted",
+        "count",
+    ),
+)
 
 
 register(
