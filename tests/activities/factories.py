@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
-from activities.models import Booking, Room, RoomHours
+from activities.models import Activity, Booking, Room, RoomHours, Signup
 from activities.timeutil import make_local
 
 RULES = "Laat de ruimte schoon achter. Geen alcohol. Om 23:00 is iedereen weg."
@@ -79,3 +79,22 @@ def booking_values(
         "rules_version": room.rules_version,
         **extra,
     }
+
+
+def coming_booking_and_sign_up(house, person) -> tuple[Booking, Activity]:
+    """A booking of the living room in four days and a sign-up for an activity in two, for `person`
+    (what leaving and ending a house cancel)."""
+    now = timezone.now()
+    booking = make_booking(
+        make_room(house), person, now + dt.timedelta(days=4), now + dt.timedelta(days=4, hours=2)
+    )
+    activity = Activity.objects.create(
+        house=house,
+        title="Breien",
+        category="crafts",
+        place="Plein",
+        signup_required=True,
+        period=DateTimeTZRange(now + dt.timedelta(days=2), now + dt.timedelta(days=2, hours=2)),
+    )
+    Signup.objects.create(activity=activity, person=person, status="confirmed")
+    return booking, activity

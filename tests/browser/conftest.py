@@ -91,3 +91,18 @@ def login_as(page, live_server):
         )
 
     return login
+
+
+@pytest.fixture
+def login_with_form(page, live_server):
+    """Log in through allauth's form with the test password, as a person does (the pages that ask
+    for the password again need a real login)."""
+    from tests.factories import PASSWORD
+
+    def login(email: str) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("E-mailadres").fill(email)
+        page.get_by_role("textbox", name="Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+
+    return login

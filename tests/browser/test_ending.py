@@ -4,19 +4,16 @@ also at 200% zoom. Screenshots in /tmp/ending-*.png."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from activities.models import Activity, Booking, Signup
+from activities.models import Booking, Signup
 from residents.models import AuditEvent, House
-from tests.activities.factories import make_booking, make_room
+from tests.activities.factories import coming_booking_and_sign_up
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,26 +22,10 @@ SHOTS = Path(tempfile.gettempdir())
 
 
 def test_staff_end_a_house_and_download_the_final_export(
-    page: Page, live_server, house, staff, resident, axe_check, mfa_off, tmp_path
+    page: Page, live_server, house, staff, resident, axe_check, mfa_off, tmp_path, login_with_form
 ):
-    now = timezone.now()
-    booking = make_booking(
-        make_room(house), resident, now + dt.timedelta(days=4), now + dt.timedelta(days=4, hours=2)
-    )
-    activity = Activity.objects.create(
-        house=house,
-        title="Breien",
-        category="crafts",
-        place="Plein",
-        signup_required=True,
-        period=DateTimeTZRange(now + dt.timedelta(days=2), now + dt.timedelta(days=2, hours=2)),
-    )
-    Signup.objects.create(activity=activity, person=resident, status="confirmed")
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mailadres").fill(staff.email)
-    page.get_by_role("textbox", name="Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    booking, activity = coming_booking_and_sign_up(house, resident)
+    login_with_form(staff.email)
     page.goto(f"{live_server.url}/{house.slug}/")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Huis beëindigen").click()
 

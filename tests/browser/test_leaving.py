@@ -4,18 +4,15 @@ out with the account gone. Axe on each page, also at 200% zoom. Screenshots in /
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 
 import pytest
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from activities.models import Activity, Booking, Signup
+from activities.models import Booking, Signup
 from residents.models import User
-from tests.activities.factories import make_booking, make_room
+from tests.activities.factories import coming_booking_and_sign_up
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,25 +20,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(tempfile.gettempdir())
 
 
-def test_a_resident_deletes_their_account(page: Page, live_server, house, resident, axe_check):
-    now = timezone.now()
-    booking = make_booking(
-        make_room(house), resident, now + dt.timedelta(days=4), now + dt.timedelta(days=4, hours=2)
-    )
-    activity = Activity.objects.create(
-        house=house,
-        title="Breien",
-        category="crafts",
-        place="Plein",
-        signup_required=True,
-        period=DateTimeTZRange(now + dt.timedelta(days=2), now + dt.timedelta(days=2, hours=2)),
-    )
-    Signup.objects.create(activity=activity, person=resident, status="confirmed")
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("E-mailadres").fill(resident.email)
-    page.get_by_role("textbox", name="Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+def test_a_resident_deletes_their_account(
+    page: Page, live_server, house, resident, axe_check, login_with_form
+):
+    booking, activity = coming_booking_and_sign_up(house, resident)
+    login_with_form(resident.email)
     page.goto(f"{live_server.url}/mijn/gegevens/")
     page.get_by_role("link", name="Mijn account verwijderen").first.click()  # the table of contents
     page.locator("#delete-account").get_by_role("link", name="Mijn account verwijderen").click()
