@@ -163,6 +163,26 @@ class MonthRun(models.Model):
         return f"{self.house_id} {self.metric} from {self.first}: {len(self.runs)} months"
 
 
+class DayRun(models.Model):
+    """One metric of one house over the days of one (local) month as running totals: runs[i - 1] is
+    the sum of days 1 to i of `month` (after the last element nothing was counted any more), so a
+    window's days at its edges are two array elements apart instead of rows read (see
+    selectors.Split.by_days). Counted by summary.stored.count_days with the month's MonthFigure rows
+    (a month without a figure has no row); additive metrics only (never REACH_KEPT).
+    """
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=60)
+    month = models.DateField()  # its first day
+    runs = ArrayField(models.FloatField())
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["house", "month", "metric"], name="day_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.house_id} {self.month:%Y-%m} {self.metric}: {len(self.runs)} days"
+
+
 class Seen(models.Model):
     """When a person took part in a house (booked, signed up or came, proposed or supported an idea).
 

@@ -229,6 +229,32 @@ def _run_at(month_sql: str) -> str:
     )
 
 
+def _day_at(day_sql: str) -> str:
+    """SQL: the running total of the DayRun row "d" up to and including a day of its month (its
+    number, an SQL expression): 0 before the first, its last element after its last."""
+    return (
+        f"(CASE WHEN {day_sql} <= 0 THEN 0::float8 "
+        f"ELSE COALESCE(d.runs[LEAST({day_sql}, cardinality(d.runs))], 0) END)"
+    )
+
+
+def _days_between(month_sql: str, first_sql: str, last_sql: str, sign_sql: str) -> str:
+    """SQL: the signed sum of the DayRun row "d" over days first-last of a month (NULL for another
+    month, or none)."""
+    return (
+        f"CASE WHEN d.month = {month_sql} THEN "
+        f"{sign_sql} * ({_day_at(last_sql)} - {_day_at(f'{first_sql} - 1')}) END"
+    )
+
+
+def _days_of(core: DayEdge | None) -> str:
+    """_days_between for a window's kept days given in Python (our own date and numbers)."""
+    if core is None:
+        return "NULL::float8"
+    month, first, last, sign = core
+    return _days_between(f"DATE '{month.isoformat()}'", str(int(first)), str(int(last)), str(int(sign)))
+
+
 def _previous_month(month: dt.date) -> dt.date:
     return (month - dt.timedelta(days=1)).replace(day=1)
 
@@ -255,6 +281,9 @@ class Split:
 
     months: tuple[dt.date, dt.date] | None
     edges: tuple[Edge, Edge]
+    # With by_days: each edge's whole days, kept (DayRun) as (month, first day, last day, sign), or
+    # None; the edges are then only what is left of a day (up to or from now), read from the rows.
+    days: tuple[DayEdge | None, DayEdge | None] = (None, None)
 
     @classmethod
     def whole(cls, start: dt.datetime, end: dt.datetime) -> Split:
@@ -292,6 +321,52 @@ class Split:
             trail, last = trail_in, _previous_month(last)
         return cls((first, last) if first <= last else None, (lead, trail))
 
+    def by_days(self) -> Split:
+        """The same window with each edge's whole local days taken from summary.stored's days
+        (DayRun): the rows are read only for what is left of a day, which only `now` cuts. An edge
+        cut at both ends inside a day, or whose days are in two months, stays as it is."""
+        return _by_days(self)
+
+
+DayEdge = tuple[dt.date, int, int, int]  # a month, its first and last day (numbers), the edge's sign
+
+
+@functools.lru_cache(maxsize=1024)
+def _by_days(split: Split) -> Split:
+    edges, days = [], []
+    for start, end, sign in split.edges:
+        edge, core = _cut_days(start, end, sign)
+        edges.append(edge)
+        days.append(core)
+    return Split(split.months, tuple(edges), tuple(days))
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return local_day_bounds(day)[0]
+
+
+def _cut_days(start: dt.datetime, end: dt.datetime, sign: int) -> tuple[Edge, DayEdge | None]:
+    """An edge as its whole days (kept) and the part of a day left over (from the rows)."""
+    if end <= start:
+        return (start, end, sign), None
+    first = start.astimezone(zone()).date()
+    if _midnight(first) != start:
+        first += dt.timedelta(days=1)
+    after = end.astimezone(zone()).date()  # the day after the whole days (its midnight <= end)
+    whole_start, whole_end = _midnight(first), _midnight(after)
+    if first >= after or first.replace(day=1) != (after - dt.timedelta(days=1)).replace(day=1):
+        return (start, end, sign), None
+    if whole_start != start and whole_end != end:
+        return (start, end, sign), None
+    if whole_start != start:
+        rest = (start, whole_start, sign)
+    elif whole_end != end:
+        rest = (whole_end, end, sign)
+    else:
+        rest = (end, end, sign)  # nothing left: empty
+    last = after - dt.timedelta(days=1)
+    return rest, (first.replace(day=1), first.day, last.day, sign)
+
 
 def _length(edge: Edge) -> dt.timedelta:
     return edge[1] - edge[0]
@@ -318,7 +393,7 @@ class Windows:
         self.pilot_splits = {house_id: self._split(*b) for house_id, b in scope.pilot_bounds().items()}
 
     def _split(self, start: dt.datetime, end: dt.datetime) -> Split:
-        return Split.of(start, end) if self.split else Split.whole(start, end)
+        return Split.of(start, end).by_days() if self.split else Split.whole(start, end)
 
     @functools.cached_property
     def pilot_is_cur(self) -> bool:
@@ -369,10 +444,11 @@ class Windows:
         for house_id, split in self.pilot_splits.items():
             houses.append(house_id)
             numbers.append(index.setdefault(split, len(index) + 1))
-        columns: list[list] = [[] for _ in range(8)]
+        columns: list[list] = [[] for _ in range(16)]
         for split in index:
             (s1, e1, g1), (s2, e2, g2) = split.edges
-            values = (s1, e1, g1, s2, e2, g2, *(split.months or (None, None)))
+            days = [value for core in split.days for value in (core or (None, 0, 0, 0))]
+            values = (s1, e1, g1, s2, e2, g2, *(split.months or (None, None)), *days)
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
         # A projection over one function scan, which PostgreSQL flattens (estimated at one row per
@@ -380,14 +456,18 @@ class Windows:
         sql = (
             "(SELECT x.h, (%s::timestamptz[])[x.n] AS s1, (%s::timestamptz[])[x.n] AS e1, "
             "(%s::int[])[x.n] AS g1, (%s::timestamptz[])[x.n] AS s2, (%s::timestamptz[])[x.n] AS e2, "
-            "(%s::int[])[x.n] AS g2, (%s::date[])[x.n] AS m1, (%s::date[])[x.n] AS m2 "
+            "(%s::int[])[x.n] AS g2, (%s::date[])[x.n] AS m1, (%s::date[])[x.n] AS m2, "
+            "(%s::date[])[x.n] AS dm1, (%s::int[])[x.n] AS dx1, (%s::int[])[x.n] AS dy1, "
+            "(%s::int[])[x.n] AS dg1, (%s::date[])[x.n] AS dm2, (%s::int[])[x.n] AS dx2, "
+            "(%s::int[])[x.n] AS dy2, (%s::int[])[x.n] AS dg2 "
             "FROM unnest(%s::bigint[], %s::int[]) AS x (h, n)) AS pilot"
         )
         return sql, [*columns, houses, numbers]
 
     def pilot_rows(self) -> tuple[str, list]:
         """Each house's pilot as joined rows "pilot": (h, first edge s1-e1 with its sign g1, second
-        edge s2-e2 with g2, whole months m1-m2)."""
+        edge s2-e2 with g2, whole months m1-m2, and the edges' kept days: month dm1, days dx1-dy1,
+        sign dg1, and dm2, dx2-dy2, dg2)."""
         return self._pilot_rows
 
     def stored_sums(self) -> dict[str, tuple[list[tuple], list[tuple]]]:
@@ -419,15 +499,56 @@ class Windows:
             number = "(extract(year FROM pilot.{m}) * 12 + extract(month FROM pilot.{m}) - 1)::int"
             pilot_sum = f"({_run_at(number.format(m='m2'))} - {_run_at(number.format(m='m1') + ' - 1')})"
             params = [*params, self.scope.house_ids]
+        # The kept days of the windows' edges (DayRun), per house and metric: the chosen period's
+        # two edges apart (for the chart's months), the period before's and the pilot's summed.
+        cur_days, prev_days = self.splits[CUR].days, self.splits[PREV].days
+        day_months = {
+            core[0]
+            for split in (*self.splits.values(), *self.pilot_splits.values())
+            for core in split.days
+            if core
+        }
+        if self.pilot_is_cur or not day_months:
+            days_pilot_join, days_pilot = "", "NULL::float8"
+        else:
+            days_pilot_join = f"JOIN {self.pilot_rows()[0]} ON pilot.h = d.house_id"
+            days_pilot = " + ".join(
+                "COALESCE(SUM({}), 0)".format(
+                    _days_between(f"pilot.dm{n}", f"pilot.dx{n}", f"pilot.dy{n}", f"pilot.dg{n}")
+                )
+                for n in (1, 2)
+            )
+        c1, c2 = (_days_of(core) for core in cur_days)
+        p1, p2 = (_days_of(core) for core in prev_days)
+        days_sql = f"""
+            SELECT d.house_id, d.metric, SUM({c1}) AS c1, SUM({c2}) AS c2,
+                   COALESCE(SUM({p1}), 0) + COALESCE(SUM({p2}), 0) AS p, {days_pilot} AS l
+            FROM summary_dayrun AS d {days_pilot_join}
+            WHERE d.house_id = ANY(%s::bigint[]) AND d.month = ANY(%s::date[])
+            GROUP BY d.house_id, d.metric
+        """  # noqa: S608 - our own names and numbers; every value is a parameter
+        days_params = [
+            *(self.pilot_rows()[1] if days_pilot_join else []),
+            self.scope.house_ids,
+            sorted(day_months),
+        ]
         chart = []
         if cur is not None:  # the running totals at the end of each month, and of the one before
             chart = list(range(month_number(cur[0]) - 1, month_number(cur[1]) + 1))
         ends = ", ".join(f"SUM({_run_at(str(n))})" for n in chart) or "0"
+        # Per house: the windows' whole months and kept days added up; per metric (house NULL): the
+        # chart's whole months and the chosen period's two kept edges over all houses.
+        pilot_total = "NULL::float8" if self.pilot_is_cur else f"COALESCE({pilot_sum}, 0) + COALESCE(dr.l, 0)"
         sql = f"""
-            SELECT r.house_id, r.metric, {between(cur)}, {between(prev)}, {pilot_sum}, NULL::float8[]
+            WITH dr AS ({days_sql})
+            SELECT r.house_id, r.metric,
+                   COALESCE({between(cur)}, 0) + COALESCE(dr.c1, 0) + COALESCE(dr.c2, 0),
+                   COALESCE({between(prev)}, 0) + COALESCE(dr.p, 0), {pilot_total}, NULL::float8[]
             FROM summary_monthrun AS r {pilot_join}
+            LEFT JOIN dr ON dr.house_id = r.house_id AND dr.metric = r.metric
             WHERE r.house_id = ANY(%s::bigint[])
         """  # noqa: S608 - our own names and numbers; every value is a parameter
+        params = [*days_params, *params]
         if chart:
             sql += f"""
                 UNION ALL
@@ -436,21 +557,34 @@ class Windows:
                 GROUP BY r.metric
             """  # noqa: S608
             params.append(self.scope.house_ids)
+        if any(cur_days):
+            sql += """
+                UNION ALL
+                SELECT NULL, dr.metric, SUM(dr.c1), SUM(dr.c2), NULL, NULL FROM dr GROUP BY dr.metric
+            """
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         by_metric: dict[str, tuple[list[tuple], list[tuple]]] = {}
         months = [month_of_number(n) for n in chart[1:]]
+        pilot_is_cur = self.pilot_is_cur
         for house_id, name, cur_sum, prev_sum, pilot_sum_, ends_ in rows:
             houses, per_month = by_metric.setdefault(name, ([], []))
-            if house_id is None:
+            if house_id is not None:
+                houses.append((house_id, cur_sum, prev_sum, cur_sum if pilot_is_cur else pilot_sum_))
+                continue
+            if ends_ is not None:
                 per_month.extend(
                     (month, ends_[n + 1] - ends_[n])
                     for n, month in enumerate(months)
                     if ends_[n + 1] != ends_[n]
                 )
-            else:
-                houses.append((house_id, cur_sum, prev_sum, cur_sum if self.pilot_is_cur else pilot_sum_))
+                continue
+            # The chosen period's kept edges (here cur_sum and prev_sum: their sums over the houses)
+            # go to the chart's month they are in.
+            for core, value in zip(cur_days, (cur_sum, prev_sum), strict=True):
+                if core and value:
+                    per_month.append((core[0], value))
         return by_metric
 
     def envelope_ranges(self) -> list[DateTimeTZRange]:

@@ -4,8 +4,10 @@ person the moments they took part.
 Counting a pilot year of 200 houses from the rows means reading every booking, sign-up and hour of
 it (about a million rows at the benchmark's scale 100). The figures of a month that has passed hardly
 change, so they are counted once and kept (MonthFigure); a summary then adds up whole months and
-counts only the days at the edges of its periods from the rows (selectors.Split: the part of a
-month inside the period, or the part outside it taken off the kept month, whichever is shorter).
+the days at the edges of its periods (selectors.Split: the part of a month inside the period, or the
+part outside it taken off the kept month, whichever is shorter). Those days are kept too, as running
+totals per house, metric and month (DayRun, counted with the month figures), so only the part of
+today before or after now is read from the rows (Split.by_days).
 Distinct people do not add up over months, so for them a row per house and person keeps every moment
 they took part as a multirange (Seen), which answers "seen in this period?" for any period exactly;
 for the chart, REACH_KEPT keeps per house and whole month those seen in that house only (they add up
@@ -91,9 +93,11 @@ def refresh() -> int:
         persons = sorted({person_id for kind, person_id, _month in marks if kind == "p"})
         if months:
             cursor.execute(
+                "WITH days AS (DELETE FROM summary_dayrun "
+                "  WHERE (house_id, month) IN (SELECT * FROM unnest(%s::bigint[], %s::date[]))) "
                 "DELETE FROM summary_monthfigure "
                 "WHERE (house_id, month) IN (SELECT * FROM unnest(%s::bigint[], %s::date[]))",
-                [[house for house, _month in months], [month for _house, month in months]],
+                [[house for house, _month in months], [month for _house, month in months]] * 2,
             )
             for family in stored_families():
                 count_months(family, months)
@@ -145,8 +149,10 @@ def count_runs(houses: list[int]) -> None:
 
 
 def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
-    """Count the family's metrics for these houses and whole months, and keep them (zeros are not
-    kept: a month without a figure counts as 0). refresh() has removed what was kept for them."""
+    """Count the family's metrics for these houses and whole months, per day, and keep them: the
+    month figures (MonthFigure, the sum of the days) and the days' running totals within each month
+    (DayRun). Zeros are not kept: a month or day without a figure counts as 0. refresh() has
+    removed what was kept for them."""
     bounds = [month_bounds(month) for _house, month in months]
     hull = DateTimeTZRange(min(start for start, _ in bounds), max(end for _, end in bounds))
     inner_sql, inner_params = family.inner({house for house, _month in months}, [hull])
@@ -154,39 +160,69 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
     names = list(family.metrics)
     columns_sql, columns_params = window_columns(family.metrics.values(), [MONTH], w)
     select = [family.metrics[name].sql(MONTH) for name in names]
-    in_month = '"rows"."_t" >= mo.s AND "rows"."_t" < mo.e'
-    if family.range_field:
-        in_month += ' OR "rows"."_s" < mo.e AND "rows"."_e" > mo.s'
+    zone = settings.TIME_ZONE
+    t_day, s_day = 'timezone(%s, "rows"."_t")::date', 'timezone(%s, "rows"."_s")::date'
+    if family.range_field:  # every day the row's range touches (and its moment's)
+        e_day = 'timezone(%s, "rows"."_e" - interval \'1 microsecond\')::date'
+        days = f"generate_series(LEAST({t_day}, {s_day}), GREATEST({t_day}, {e_day}), interval '1 day')"
+        days_params = [zone] * 4
+    else:
+        days, days_params = f"(SELECT {t_day})", [zone]
     values = ", ".join(f"(%s, c.v{n}::float8)" for n in range(len(names)))
-    # Counted per house and month, turned into a row per metric, kept: one statement. The middle
-    # query works out each row's place in its month once (see selectors.window_columns).
+    # Counted per house and day ("mo" is the day, the window of window_columns' MONTH), turned into
+    # a row per metric; the month figures are their sums and the running totals of each month are
+    # kept beside them: one statement. The middle query works out each row's place in its day once.
     sql = f"""
-        INSERT INTO summary_monthfigure (metric, house_id, month, value)
-        SELECT v.metric, c.h, c.month, v.value
-        FROM (
-            SELECT "rows"."_h" AS h, "rows"."_month" AS month,
+        WITH c AS (
+            SELECT "rows"."_h" AS h, "rows"."_day" AS day,
                    {", ".join(f"{agg} AS v{n}" for n, agg in enumerate(select))}
             FROM (
-                SELECT "rows".*, mo.month AS "_month", {family.derived_sql}{columns_sql}
+                SELECT "rows".*, mo.day AS "_day", {family.derived_sql}{columns_sql}
                 FROM ({inner_sql} OFFSET 0) AS rows
-                JOIN unnest(%s::bigint[], %s::date[], %s::timestamptz[], %s::timestamptz[])
-                  AS mo (h, month, s, e)
-                  ON mo.h = "rows"."_h" AND ({in_month})
+                CROSS JOIN LATERAL (SELECT d::date AS day FROM {days} AS g (d)) AS dd
+                CROSS JOIN LATERAL (
+                    SELECT dd.day, timezone(%s, dd.day::timestamp) AS s,
+                           timezone(%s, (dd.day + 1)::timestamp) AS e
+                ) AS mo
+                JOIN unnest(%s::bigint[], %s::date[]) AS mk (h, month)
+                  ON mk.h = "rows"."_h" AND mk.month = date_trunc('month', mo.day)::date
                 OFFSET 0
             ) AS rows
             GROUP BY 1, 2
-        ) AS c
-        CROSS JOIN LATERAL (VALUES {values}) AS v (metric, value)
-        WHERE v.value <> 0
+        ), f AS (
+            SELECT c.h, date_trunc('month', c.day)::date AS month, extract(day FROM c.day)::int AS n,
+                   v.metric, v.value
+            FROM c CROSS JOIN LATERAL (VALUES {values}) AS v (metric, value)
+            WHERE v.value <> 0
+        ), kept AS (
+            INSERT INTO summary_monthfigure (metric, house_id, month, value)
+            SELECT metric, h, month, SUM(value) FROM f GROUP BY metric, h, month
+        ), spans AS (
+            SELECT h, metric, month, MAX(n) AS hi FROM f GROUP BY h, metric, month
+        )
+        INSERT INTO summary_dayrun (house_id, metric, month, runs)
+        SELECT h, metric, month, array_agg(run ORDER BY n)
+        FROM (
+            SELECT s.h, s.metric, s.month, g.n,
+                   SUM(COALESCE(f.value, 0)) OVER (PARTITION BY s.h, s.metric, s.month ORDER BY g.n) AS run
+            FROM spans AS s CROSS JOIN LATERAL generate_series(1, s.hi) AS g (n)
+            LEFT JOIN f ON f.h = s.h AND f.metric = s.metric AND f.month = s.month AND f.n = g.n
+        ) AS running
+        GROUP BY h, metric, month
+        ORDER BY month, h, metric  -- a month's rows side by side: a page reads a few months of every house
     """  # noqa: S608 - our own names and Django's compiled SQL; every value is a parameter
-    month_params = [
+    params = [
+        *columns_params,
+        *inner_params,
+        *days_params,
+        zone,
+        zone,
         [house for house, _month in months],
         [month for _house, month in months],
-        [start for start, _end in bounds],
-        [end for _start, end in bounds],
+        *names,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*columns_params, *inner_params, *month_params, *names])
+        cursor.execute(sql, params)
 
 
 def count_reach_months(months: list[tuple[int, dt.date]]) -> None:
