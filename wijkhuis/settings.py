@@ -205,6 +205,8 @@ MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
 # Sessions are listed from login data; tracking every request would cost 5 queries a page.
 USERSESSIONS_TRACK_ACTIVITY = False
 
+# Django's form renderer, with inputs, selects and text areas built without the template engine.
+FORM_RENDERER = "wijkhuis.form_renderer.Renderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
