@@ -135,6 +135,22 @@ def test_mine_shows_the_setting_and_coming_signups(client_for, tomorrow, residen
     assert label in html
 
 
+@pytest.mark.parametrize("coming", [1, 25])
+def test_mine_reads_the_coming_signups_in_one_query(
+    coming, client_for, house, resident, django_assert_max_num_queries
+):
+    """The same queries for one sign-up and for 25: nothing the page shows is read row by row."""
+    for n in range(coming):
+        start = make_local(timezone.localdate() + dt.timedelta(days=n + 1), dt.time(10))
+        signed(make_activity(house, start=start, capacity=10, title=f"Activiteit {n:02d}"), resident)
+    client = client_for(resident)
+    client.get(reverse("mine"))
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("mine")).content.decode()
+    assert all(f"Activiteit {n:02d}" in html for n in range(coming))
+    assert html.count(f"· {house.name} ·") >= coming
+
+
 def test_turn_reminders_off_and_on_as_rendered(client_for, resident):
     client = client_for(resident)
     form = parse_form(client.get(reverse("mine")).content, form_id="reminders-form")
