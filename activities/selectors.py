@@ -31,7 +31,9 @@ def calendar_bookings(house, start: dt.datetime, end: dt.datetime) -> list[Booki
         Booking.objects.live()
         .in_house(house)
         .filter(period__overlap=DateTimeTZRange(start, end))
-        .select_related("room", "booker")
+        .select_related("room")
+        # What the calendar shows of a booking (activities.calendar_views._item), and no more.
+        .only("title", "category", "period", "status", "is_public", "booker", "created_by", "room__name")
         .order_by("period", "room__name")
     )
 
