@@ -22,6 +22,7 @@ from summary.figures import (
     NO_FIGURE,
     Cell,
     Figure,
+    Metric,
     Reading,
     cell,
     change,
@@ -93,10 +94,22 @@ class TargetRow:
         return format_value(self.figure.unit, self.target)
 
 
-@dataclass
 class HouseRow:
-    house: object
-    cells: list[Cell]
+    """A house in the table of houses. Its cells are worked out when first read: the page shows 50
+    of 200 houses, and sorting reads one column (`cell`)."""
+
+    __slots__ = ("_cells", "_plan", "columns", "house")
+
+    def __init__(self, house, cells: HouseCells, columns: list[Figure], plan: Plan) -> None:
+        self.house, self._cells, self.columns, self._plan = house, cells, columns, plan
+
+    @property
+    def cells(self) -> list[Cell]:
+        cells = self._cells.fill(self._plan)
+        return [cells[f.key] for f in self.columns]
+
+    def cell(self, key: str) -> Cell:
+        return self._cells[key]
 
 
 # The table of houses: the address's `sorteer=` value for each column, and its short heading.
@@ -144,7 +157,7 @@ class Report:
     columns: list[Figure] = field(default_factory=list)
     stories: list = field(default_factory=list)  # the latest STORIES_SHOWN
     story_count: int = 0  # all of the period
-    per_house: dict[int, dict[str, dict[str, Cell]]] = field(default_factory=dict)
+    per_house: dict[int, dict[str, dict[str, Cell]]] = field(default_factory=dict)  # HouseCells
     totals: dict[str, dict[str, Cell]] = field(default_factory=dict)
     house_targets: dict[tuple[int, str], int] = field(default_factory=dict)
 
@@ -178,8 +191,15 @@ def _cells(store: Store, house_ids: tuple[int, ...], window: str, figures, parts
     reading = Reading(store, house_ids, window)
     out: dict[str, Cell] = {}
     order, sums = figures if isinstance(figures, Plan) else Plan.of(figures)
+    # One house: a figure that is one metric is read from the store directly (as Reading would).
+    house_id = house_ids[0] if len(house_ids) == 1 else None
+    get = store.values.get
     for figure in order:
-        value = figure.value(reading)
+        read = figure.value
+        if house_id is not None and type(read) is Metric:
+            value = get((house_id, read.name, window), 0.0)
+        else:
+            value = read(reading)
         hidden_sources = False
         for key in figure.from_people:
             source = out.get(key)
@@ -192,7 +212,8 @@ def _cells(store: Store, house_ids: tuple[int, ...], window: str, figures, parts
             out[figure.key] = total_cell(
                 figure,
                 value,
-                [p[figure.key] for p in parts if figure.key in p],
+                # Only a count of people looks at its parts (the houses' cells).
+                [p[figure.key] for p in parts if figure.key in p] if figure.people else (),
                 hidden_sources=hidden_sources,
             )
     for figure in sums:
@@ -216,9 +237,58 @@ class Plan(NamedTuple):
 
 
 def _needed(figures: list[Figure]) -> list[Figure]:
-    """The figures plus those they are worked out from (their cells decide what may be shown)."""
-    keys = {f.key for f in figures} | {k for f in figures for k in f.from_people}
-    return [f for f in sections.all_figures() if f.key in keys]
+    """The figures plus those their cells depend on: the counts of people they are worked out from,
+    and for a part of a sum the sum and its other parts (`hide_parts`). So a figure's cell is the
+    same in any list that _needed made with it."""
+    everything = sections.all_figures()
+    keys = {f.key for f in figures}
+    while True:
+        more = set(keys)
+        for f in everything:
+            if f.key in keys:
+                more.update(f.from_people)
+            if keys.intersection(f.sum_of):
+                more.update((f.key, *f.sum_of))
+        if more == keys:
+            break
+        keys = more
+    return [f for f in everything if f.key in keys]
+
+
+class HouseCells(dict):
+    """One house's cells in one window, each worked out when it is first read.
+
+    At 200 houses most cells are never read: the table shows 50 houses and sorts on one column, the
+    totals' privacy rule reads the counts of people, the targets the pilot's figures of houses with
+    a target. A figure's cell is worked out by `_cells` with what `_needed` adds to it, so it is the
+    same whichever cells were read before (the CSV reads them all: `fill` with every figure).
+    `key in cells` and `cells.get(key)` do not work anything out.
+    """
+
+    __slots__ = ("house_id", "plans", "store", "window")
+
+    def __init__(self, store: Store, house_id: int, window: str, plans: dict) -> None:
+        super().__init__()
+        self.store, self.house_id, self.window, self.plans = store, house_id, window, plans
+
+    def fill(self, plan: Plan) -> HouseCells:
+        """Work out the figures of `plan` not known yet (those known stay as they are)."""
+        for figure in plan.order:
+            if figure.key not in self:
+                for key, value in _cells(self.store, (self.house_id,), self.window, plan).items():
+                    self.setdefault(key, value)
+                break
+        return self
+
+    def __missing__(self, key: str) -> Cell:
+        plan = self.plans.get(key)
+        if plan is None:
+            figure = next((f for f in sections.all_figures() if f.key == key), None)
+            if figure is None:
+                raise KeyError(key)
+            plan = self.plans[key] = Plan.of(_needed([figure]))
+        self.fill(plan)
+        return dict.__getitem__(self, key)
 
 
 def build(
@@ -254,25 +324,23 @@ def build(
             report.totals[window] = _cells(store, (house_id,), window, wanted)
         report.per_house[house_id] = report.totals
     else:
-        per_house_figures = (
-            figures
-            if every_house
-            else _needed(
-                [sections.figure(k) for k in sections.HOUSE_COLUMNS]
-                + [f for f in figures if f.people or f.from_people]
-            )
-        )
-        # The period before shows no table of houses: only the parts the totals' privacy rule reads.
-        before_figures = (
-            per_house_figures if every_house else _needed([f for f in figures if f.people or f.from_people])
-        )
-        per_house_plan, before_plan = Plan.of(per_house_figures), Plan.of(before_figures)
+        # Each house's cells are worked out as they are read (HouseCells), but the totals' privacy
+        # rule reads every house's counts of people (`total_cell`), and the targets the pilot's
+        # figures of every house with a target: those are worked out now, a house at a time. The
+        # CSV (`every_house`) has every figure of every house.
+        people_plan = Plan.of(_needed(figures if every_house else [f for f in figures if f.people]))
         pilot_plan = Plan.of(_needed(target_figures))
+        with_target = {house_id for house_id, _figure in report.house_targets}
+        plans: dict[str, Plan] = {}  # per figure, for the cells worked out when read
         for house in houses:
-            report.per_house[house.pk] = {
-                CUR: _cells(store, (house.pk,), CUR, per_house_plan),
-                PREV: _cells(store, (house.pk,), PREV, before_plan),
-                PILOT: _cells(store, (house.pk,), PILOT, pilot_plan),
+            pk = house.pk
+            pilot = HouseCells(store, pk, PILOT, plans)
+            if every_house or pk in with_target:
+                pilot.fill(pilot_plan)
+            report.per_house[pk] = {
+                CUR: HouseCells(store, pk, CUR, plans).fill(people_plan),
+                PREV: HouseCells(store, pk, PREV, plans).fill(people_plan),
+                PILOT: pilot,
             }
         for window in (CUR, PREV):
             parts = [report.per_house[h][window] for h in report.house_ids]
@@ -299,8 +367,9 @@ def build(
     report.targets = _targets(report, today)
     if not report.single:
         report.columns = [sections.figure(k) for k in sections.HOUSE_COLUMNS]
+        columns_plan = Plan.of(_needed(report.columns))
         report.house_rows = [
-            HouseRow(h, [report.per_house[h.pk][CUR][f.key] for f in report.columns]) for h in houses
+            HouseRow(h, report.per_house[h.pk][CUR], report.columns, columns_plan) for h in houses
         ]
     # The page shows the latest 12 (print 2, PDF 3) and how many more there are: only those are loaded
     # with their quotes, and the count comes with them (200 houses have hundreds of stories).
@@ -321,29 +390,37 @@ def build(
 def _targets(report: Report, today: dt.date) -> list[TargetRow]:
     """Actual in the pilot against the target, per figure with a target (several houses: added up)."""
     rows = []
-    pilots = {house.pk: house_pilot(house, today) for house in report.houses}  # once, not per figure
+    # Once, not per figure: the houses' pilots and how far along they are (200 houses x 8 figures).
+    elapsed_of = {}
+    for house in report.houses:
+        first, last = house_pilot(house, today)
+        length = (last - first).days + 1
+        elapsed = min(max((today - first).days + 1, 0), length) / length
+        elapsed_of[house.pk] = (elapsed, today >= first, today > last)
+    targets = report.house_targets
     for target_figure in TargetFigure:
         key = sections.TARGETS[target_figure]
         figure = sections.figure(key)
-        with_target = [h for h in report.houses if (h.pk, target_figure.value) in report.house_targets]
+        code = target_figure.value
+        with_target = [pk for pk in elapsed_of if (pk, code) in targets]
         if not with_target:
             continue
         target = expected = actual = 0.0
         started = ended = 0
-        for house in with_target:
-            first, last = pilots[house.pk]
-            length = (last - first).days + 1
-            elapsed = min(max((today - first).days + 1, 0), length) / length
-            value = report.house_targets[(house.pk, target_figure.value)]
+        parts = []
+        for pk in with_target:
+            elapsed, has_started, has_ended = elapsed_of[pk]
+            value = targets[(pk, code)]
             target += value
             expected += value * elapsed
-            actual += report.per_house[house.pk][PILOT][key].value or 0
-            started += today >= first
-            ended += today > last
+            part = report.per_house[pk][PILOT][key]
+            parts.append(part)
+            actual += part.value or 0
+            started += has_started
+            ended += has_ended
         if len(report.houses) == 1:
-            actual_cell = report.per_house[with_target[0].pk][PILOT][key]
+            actual_cell = parts[0]
         else:
-            parts = [report.per_house[h.pk][PILOT][key] for h in with_target]
             actual_cell = total_cell(figure, actual, parts)
         if not started:
             status = NOT_STARTED
@@ -369,5 +446,7 @@ def sort_rows(rows: list[HouseRow], columns: list[Figure], key: str, descending:
     figure_key = SORT_KEYS.get(key)
     if figure_key is None:
         return list(reversed(rows)) if descending else rows
-    index = [f.key for f in columns].index(figure_key)
-    return sorted(rows, key=lambda r: r.cells[index].sort_key, reverse=descending)
+    if figure_key not in {f.key for f in columns}:
+        raise ValueError(f"{figure_key!r} is not a column of the table")
+    # Only the sort column's cell of each house is worked out (HouseRow.cell).
+    return sorted(rows, key=lambda r: r.cell(figure_key).sort_key, reverse=descending)

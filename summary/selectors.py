@@ -1388,5 +1388,8 @@ def collect(scope: Scope, families: Iterable[Callable[[Scope, Store], None]] = F
     stored.refresh()
     for family in dict.fromkeys(families):
         family(scope, store)
+    # The windows kept on the scope refer back to it: let them go, so what they read (the kept sums of
+    # 200 houses) is freed by reference counting rather than left to the cyclic garbage collector.
+    scope.__dict__.pop("_windows", None)
     store.present = frozenset(metric for (_house, metric, _window), value in store.values.items() if value)
     return store
