@@ -19,6 +19,12 @@ DJANGO, OURS = DjangoTemplates(), form_renderer.Renderer()
 NASTY = 'a "quote" & <b>tag</b>'
 CHOICES = [("", "Kies"), ("a", NASTY), (1, "Eén"), ("safe", mark_safe("<em>veilig</em>"))]
 GROUPED = [("Groep <1>", [("x", "X"), ("y", "Y")]), ("z", "Z zonder groep")]
+# Labels that are not text: localised and in local time, as the template shows them.
+ODD_LABELS = [
+    (1, Decimal("1.5")),
+    (2, dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)),
+    (3, dt.date(2026, 1, 2)),
+]
 
 WIDGETS = [
     forms.TextInput(),
@@ -37,6 +43,7 @@ WIDGETS = [
     forms.Textarea(attrs={"rows": 2}),
     forms.Select(choices=CHOICES),
     forms.Select(choices=GROUPED, attrs={"class": "form-select"}),
+    forms.Select(choices=ODD_LABELS),
     forms.SelectMultiple(choices=CHOICES),
     forms.NullBooleanSelect(),
 ]
@@ -53,6 +60,7 @@ VALUES = [
     dt.date(2026, 11, 23),
     dt.time(9, 5),
     dt.datetime(2026, 11, 23, 14, 30),
+    dt.datetime(2026, 11, 23, 13, 30, tzinfo=dt.UTC),
     True,
     False,
     "a",

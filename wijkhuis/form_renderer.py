@@ -6,8 +6,8 @@ template, and the booking form, the page people use most after the calendar, had
 (bench/RESULTS.md, the load test). Here inputs, checkboxes, selects with their options and text
 areas are built directly, to exactly the markup of Django's own templates (tests/test_form_renderer.py
 compares the two for every kind of widget and value); every other template goes to Django's renderer
-unchanged, so a project template that overrides a widget would still be used for it (there is none:
-a check in the tests makes sure, since this renderer would otherwise skip it).
+unchanged. An app that overrode one of these widget templates would be skipped here; a test makes
+sure none does.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
+from django.utils.timezone import template_localtime
 
 WIDGETS = "django/forms/widgets/"
 INPUTS = frozenset(
@@ -48,8 +49,8 @@ def _formatted(value) -> str:
 
 
 def _shown(value) -> str:
-    """`{{ value }}`: localised (numbers and dates), as text, escaped unless marked safe."""
-    return conditional_escape(str(localize(value)))
+    """`{{ value }}`: in local time, localised (numbers and dates), as text, escaped unless safe."""
+    return conditional_escape(str(localize(template_localtime(value))))
 
 
 def _attrs(attrs: dict) -> str:

@@ -4,8 +4,8 @@ The same markup as crispy-bootstrap5's `|as_crispy_field` (tests/test_fields.py 
 for every kind of field the portal renders this way), built in Python instead of with crispy's
 field template and its includes. That template costs about half a millisecond per field; the
 booking form has twelve, on the page people open most after the calendar (bench/RESULTS.md, the
-load test). Fields this module does not know (radio buttons, several checkboxes, files, fields of
-several inputs, forms with a crispy FormHelper) are handed to crispy unchanged.
+load test). Fields this module does not know (radio buttons, several checkboxes, files, anything
+crispy puts in a fieldset, forms with a crispy FormHelper) are handed to crispy unchanged.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def as_field(field):
         or is_radioselect(field)
         or is_checkboxselectmultiple(field)
         or is_file(field)
-        or hasattr(field.field.widget, "widgets")  # several inputs in one field
+        or field.use_fieldset  # several inputs in one field (radio buttons, a date in parts...)
     ):
         return as_crispy_field(field)
     if field.is_hidden:
@@ -111,21 +111,9 @@ def as_field(field):
         )
     _add_classes(field, ("form-select" if is_select(field) else "form-control") + invalid)
     label = ""
-    fieldset = bool(field.label and field.use_fieldset)
     if field.label:
-        classes = "form-label" + required + (" fs-6" if fieldset else "")
-        if fieldset:
-            label = format_html(
-                '<fieldset{}><legend{} class="{}">{}{}</legend>',
-                format_html(' aria-describedby="{}"', field.aria_describedby)
-                if field.aria_describedby
-                else "",
-                format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",  # as crispy
-                classes,
-                field.label,
-                _required_mark(field),
-            )
-        elif field.id_for_label:
+        classes = "form-label" + required
+        if field.id_for_label:
             label = format_html(
                 '<label for="{}" class="{}">{}{}</label>',
                 field.id_for_label,
@@ -136,11 +124,10 @@ def as_field(field):
         else:
             label = format_html('<label class="{}">{}{}</label>', classes, field.label, _required_mark(field))
     return format_html(
-        '<div id="div_{}" class="mb-3{}">{}{}{}{}</div>',
+        '<div id="div_{}" class="mb-3{}">{}{}{}</div>',
         field.auto_id,
         _css(field),
         label,
         str(field),
         _help_and_errors(field),
-        format_html("</{}>", "fieldset") if fieldset else "",
     )
