@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from activities import services
 from activities.ideas import link_idea_to_activity
 from activities.models import TAKEN_MESSAGE, Activity, ActivitySeries, Audience, Booking, Idea, Room, Signup
-from activities.services import BookingError
+from activities.services import HOUSE_STOPPED, BookingError
 from activities.timeutil import local_zone, make_local
 from residents.audit import record, team_words
+from residents.ending import hold_open
 from residents.mail import mail_person
 from residents.models import House, Organisation, User
 from residents.permissions import can
@@ -218,6 +219,8 @@ def create_activity(
 ) -> Activity:
     """Put an activity on the programme; in a room it books the room's time first."""
     with transaction.atomic():
+        if not hold_open(house.pk):  # the house first, as in create_booking: not while it ends
+            raise ProgrammeError(HOUSE_STOPPED)
         _check_planner(by, house)
         _check_values(
             house=house,

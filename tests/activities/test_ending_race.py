@@ -1,5 +1,6 @@
-"""Someone books the living room or signs up while staff end the house: the booking or sign-up waits
-for the ending and is then refused, so nothing new outlives the house (residents.ending.hold_open)."""
+"""Someone books the living room, signs up, plans an activity or takes a duty while staff end the
+house: it waits for the ending and is then refused, so nothing new outlives the house
+(residents.ending.hold_open)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import pytest
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
-from activities import services, signups
+from activities import programme, services, signups
 from activities.models import Activity, Booking, Signup
 from activities.timeutil import make_local
+from duties import duties
+from duties.models import DutyAssignment
 from residents import ending, registry
 from residents.models import House, User
 from tests.activities.factories import days_ahead, make_room
+from tests.duties.test_duties import make_duty
 from tests.threads import run_in_threads, someone_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,6 +108,44 @@ def test_a_sign_up_during_the_ending_waits_and_is_refused(monkeypatch, house, re
     assert ended[0] == "ok", ended
     assert signed[0] == "error" and isinstance(signed[1], signups.SignupError), signed
     assert not Signup.objects.filter(activity=activity, status__in=signups.LIVE).exists()
+
+
+def test_planning_an_activity_during_the_ending_waits_and_is_refused(monkeypatch, house, staff):
+    start = timezone.now() + dt.timedelta(days=5)
+
+    def plan():
+        return programme.create_activity(
+            house=House.objects.get(pk=house.pk),
+            by=User.objects.get(pk=staff.pk),
+            title="Soep koken",
+            description="",
+            category="food",
+            audience="everyone",
+            capacity=None,
+            signup_required=False,
+            start=start,
+            end=start + dt.timedelta(hours=2),
+            place="Keuken",
+        )
+
+    ended, planned, _ = _race(monkeypatch, house, staff, plan)
+    assert ended[0] == "ok", ended
+    assert planned[0] == "error" and isinstance(planned[1], programme.ProgrammeError), planned
+    assert str(planned[1]) == "Dit huis is gestopt: hier kan niets nieuws meer beginnen."
+    assert not Activity.objects.filter(house=house, title="Soep koken").exists()
+
+
+def test_taking_a_duty_during_the_ending_waits_and_is_refused(monkeypatch, house, student, staff):
+    duty = make_duty(house)
+
+    def take():
+        return duties.take_duty(duty_id=duty.pk, student=User.objects.get(pk=student.pk))
+
+    ended, taken, _ = _race(monkeypatch, house, staff, take)
+    assert ended[0] == "ok", ended
+    assert taken[0] == "error" and isinstance(taken[1], duties.DutyError), taken
+    assert str(taken[1]) == "Dit huis is gestopt: hier kan niets nieuws meer beginnen."
+    assert not DutyAssignment.objects.filter(duty=duty, status=DutyAssignment.Status.ACTIVE).exists()
 
 
 def test_negative_control_without_the_lock_a_booking_outlives_the_house(monkeypatch, house, resident, staff):
