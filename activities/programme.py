@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from activities import services
 from activities.ideas import link_idea_to_activity
 from activities.models import TAKEN_MESSAGE, Activity, ActivitySeries, Audience, Booking, Idea, Room, Signup
-from activities.services import HOUSE_STOPPED, BookingError
+from activities.services import BookingError
 from activities.timeutil import local_zone, make_local
 from residents.audit import record, team_words
-from residents.ending import hold_open
+from residents.ending import HOUSE_STOPPED, hold_open
 from residents.mail import mail_person
 from residents.models import House, Organisation, User
 from residents.permissions import can

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from activities.models import TAKEN_MESSAGE, Booking, BookingSeries, Room
 from activities.timeutil import local_day_bounds, local_zone, make_local, real_length, week_start
 from residents.audit import record, team_words
-from residents.ending import hold_open
+from residents.ending import HOUSE_STOPPED, hold_open
 from residents.ical import ics_bytes
 from residents.mail import mail_person
 from residents.models import Membership, Role, User
@@ -30,7 +30,6 @@ from residents.permissions import can
 MAX_SERIES = 52
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 DEADLOCK_ATTEMPTS = 3
-HOUSE_STOPPED = gettext_lazy("This house has stopped: nothing new can start here.")
 ALREADY_TAKEN = gettext_lazy(
     "This time is already booked (or too close to another booking). Choose one of the free times."
 )

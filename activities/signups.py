@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, Audience, Signup
-from activities.services import HOUSE_STOPPED
 from activities.timeutil import local_day_bounds
 from residents.audit import record
-from residents.ending import hold_open
+from residents.ending import HOUSE_STOPPED, hold_open
 from residents.mail import mail_person
 from residents.models import Membership, User
 from residents.permissions import can

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from activities.timeutil import local_zone, make_local
 from duties.models import Duty, DutyAssignment, Obligation
 from residents.audit import record
-from residents.ending import hold_open
+from residents.ending import HOUSE_STOPPED, hold_open
 from residents.mail import mail_person
 from residents.models import House, Membership, Role, User
 from residents.permissions import can
@@ -245,9 +245,9 @@ def _hold(*, duty_id: int, student: User, by: User) -> DutyAssignment:
     with transaction.atomic():
         house_id = Duty.objects.filter(pk=duty_id).values_list("house_id", flat=True).first()
         # The house first (the order end_house takes its locks): a duty taken while the house is
-        # being ended waits for that, and then finds the duty cancelled.
+        # being ended waits for that, and is then refused.
         if house_id is not None and not hold_open(house_id):
-            raise DutyError(_("This house has stopped: nothing new can start here."))
+            raise DutyError(HOUSE_STOPPED)
         duty = _lock_duty(duty_id)
         if not yourself and not can(by, "duties.manage", duty.house):
             raise DutyError(_("Only coordinators and staff of the house can assign a duty."))

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from residents import registry
 from residents.audit import record
@@ -101,11 +102,16 @@ def preview(house: House, *, by=None, now: dt.datetime | None = None) -> Preview
     return Preview(cancelled=cancelled, mailed=mailed)
 
 
+# What a booking, sign-up, activity or duty started in an ended house is told (see hold_open).
+HOUSE_STOPPED = gettext_lazy("This house has stopped: nothing new can start here.")
+
+
 def hold_open(house_id: int) -> bool:
-    """Inside a transaction that starts something new in a house (a booking, a sign-up): wait for an
-    ending of the house that is under way, and keep one from starting until this transaction ends
-    (a share lock on the house row, which end_house locks for update; share locks do not wait for
-    each other). Returns False when the house has ended, so the caller refuses."""
+    """Inside a transaction that starts something new in a house (a booking, a sign-up, an activity,
+    a duty taken): wait for an ending of the house that is under way, and keep one from starting
+    until this transaction ends (a share lock on the house row, which end_house locks for update;
+    share locks do not wait for each other). Take it before any other row of the house, as end_house
+    does. Returns False when the house has ended: the caller refuses with HOUSE_STOPPED."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT ended_at IS NULL FROM {connection.ops.quote_name(House._meta.db_table)} "  # noqa: S608
