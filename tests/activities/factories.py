@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
-from activities.models import Activity, Booking, Room, RoomHours, Signup
+from activities.models import Activity, Audience, Booking, Room, RoomHours, Signup
 from activities.timeutil import make_local
 
 RULES = "Laat de ruimte schoon achter. Geen alcohol. Om 23:00 is iedereen weg."
@@ -81,6 +81,28 @@ def booking_values(
     }
 
 
+def make_activity(house, *, start=None, hours=2, capacity=5, **extra) -> Activity:
+    """An activity in the park (books nothing), three days ahead, sign-up needed, 5 places."""
+    start = start or timezone.now() + dt.timedelta(days=3)
+    values = {
+        "place": "Park",
+        "title": "Wandelen in het park",
+        "category": "sport",
+        "audience": Audience.EVERYONE,
+        "signup_required": True,
+        "capacity": capacity,
+    }
+    values.update(extra)
+    return Activity.objects.create(
+        house=house, period=DateTimeTZRange(start, start + dt.timedelta(hours=hours)), **values
+    )
+
+
+def knitting(house, start: dt.datetime) -> Activity:
+    """Knitting on the square at `start`: two hours, sign-up needed, no limit (leaving, ending)."""
+    return make_activity(house, start=start, capacity=None, title="Breien", category="crafts", place="Plein")
+
+
 def coming_booking_and_sign_up(house, person) -> tuple[Booking, Activity]:
     """A booking of the living room in four days and a sign-up for an activity in two, for `person`
     (what leaving and ending a house cancel)."""
@@ -88,13 +110,6 @@ def coming_booking_and_sign_up(house, person) -> tuple[Booking, Activity]:
     booking = make_booking(
         make_room(house), person, now + dt.timedelta(days=4), now + dt.timedelta(days=4, hours=2)
     )
-    activity = Activity.objects.create(
-        house=house,
-        title="Breien",
-        category="crafts",
-        place="Plein",
-        signup_required=True,
-        period=DateTimeTZRange(now + dt.timedelta(days=2), now + dt.timedelta(days=2, hours=2)),
-    )
+    activity = knitting(house, now + dt.timedelta(days=2))
     Signup.objects.create(activity=activity, person=person, status="confirmed")
     return booking, activity

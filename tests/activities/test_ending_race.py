@@ -8,7 +8,6 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from activities import programme, services, signups
@@ -18,7 +17,7 @@ from duties import duties
 from duties.models import DutyAssignment
 from residents import ending, registry
 from residents.models import House, User
-from tests.activities.factories import days_ahead, make_room
+from tests.activities.factories import days_ahead, knitting, make_room
 from tests.duties.test_duties import make_duty
 from tests.threads import run_in_threads, someone_waits_for_a_lock
 
@@ -76,15 +75,7 @@ def _booking(house, resident):
 
 
 def _sign_up(house, resident):
-    start = timezone.now() + dt.timedelta(days=2)
-    activity = Activity.objects.create(
-        house=house,
-        title="Breien",
-        category="crafts",
-        place="Plein",
-        signup_required=True,
-        period=DateTimeTZRange(start, start + dt.timedelta(hours=2)),
-    )
+    activity = knitting(house, timezone.now() + dt.timedelta(days=2))
 
     def sign_up():
         person = User.objects.get(pk=resident.pk)

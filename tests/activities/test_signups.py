@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -18,27 +17,10 @@ from activities import signups
 from activities.models import Activity, Audience, Signup
 from activities.signups import SignupError
 from residents.models import AuditEvent, Membership
-from tests.activities.factories import make_booking
+from tests.activities.factories import make_activity, make_booking
 from tests.forms import parse_form
 
 pytestmark = pytest.mark.django_db
-
-
-def make_activity(house, *, start=None, hours=2, capacity=5, **extra) -> Activity:
-    """An activity in the park (books nothing), three days ahead, sign-up needed, 5 places."""
-    start = start or timezone.now() + dt.timedelta(days=3)
-    values = {
-        "place": "Park",
-        "title": "Wandelen in het park",
-        "category": "sport",
-        "audience": Audience.EVERYONE,
-        "signup_required": True,
-        "capacity": capacity,
-    }
-    values.update(extra)
-    return Activity.objects.create(
-        house=house, period=DateTimeTZRange(start, start + dt.timedelta(hours=hours)), **values
-    )
 
 
 def nl(msgid: str, **params) -> str:

@@ -7,28 +7,20 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
 from activities import signups
-from activities.models import Activity, Signup
+from activities.models import Signup
 from residents import leaving, registry
 from residents.models import User
+from tests.activities.factories import knitting
 from tests.threads import run_in_threads, someone_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(monkeypatch, house, resident, staff):
-    now = timezone.now()
-    activity = Activity.objects.create(
-        house=house,
-        title="Breien",
-        category="crafts",
-        place="Plein",
-        signup_required=True,
-        period=DateTimeTZRange(now + dt.timedelta(days=2), now + dt.timedelta(days=2, hours=2)),
-    )
+    activity = knitting(house, timezone.now() + dt.timedelta(days=2))
     in_erase, release = threading.Event(), threading.Event()
 
     def slow_eraser(person, *, by, now):
