@@ -363,6 +363,17 @@ def _get(port: int, path: str = "/", timeout: float = 20) -> int:
         conn.close()
 
 
+def _collect_static(env: dict[str, str], *, timeout: float) -> None:
+    """collectstatic into the env's STATIC_ROOT, as a deployment does before starting gunicorn."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=timeout,
+    )
+
+
 @pytest.fixture(scope="module")
 def gunicorn(django_db_setup, django_db_blocker, tmp_path_factory):
     """gunicorn -c wijkhuis/gunicorn.conf.py on a free port, two sync workers, against the test
@@ -379,13 +390,7 @@ def gunicorn(django_db_setup, django_db_blocker, tmp_path_factory):
         LOG_FORMAT="json",
         LOG_LEVEL="INFO",
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
+    _collect_static(env, timeout=120)
     port = _free_port()
     env |= {
         "GUNICORN_BIND": f"127.0.0.1:{port}",

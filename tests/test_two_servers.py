@@ -44,7 +44,7 @@ from residents.models import User
 from tests.activities.factories import days_ahead, make_room
 from tests.factories import make_house, make_user
 from tests.forms import parse_form
-from tests.test_serving import _clean_env, _database_url, _free_port
+from tests.test_serving import _clean_env, _collect_static, _database_url, _free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -220,13 +220,7 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory):
         LOG_FORMAT="json",
         LOG_LEVEL="INFO",
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=180,
-    )
+    _collect_static(env, timeout=180)
     logs = tmp_path_factory.mktemp("gunicorn")
     started: list[Server] = []
     try:
