@@ -283,9 +283,10 @@ class HouseCells(dict):
     def __missing__(self, key: str) -> Cell:
         plan = self.plans.get(key)
         if plan is None:
-            figure = next((f for f in sections.all_figures() if f.key == key), None)
-            if figure is None:
-                raise KeyError(key)
+            try:
+                figure = sections.figure(key)
+            except StopIteration:
+                raise KeyError(key) from None
             plan = self.plans[key] = Plan.of(_needed([figure]))
         self.fill(plan)
         return dict.__getitem__(self, key)
