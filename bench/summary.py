@@ -140,14 +140,17 @@ def report(results: dict[int, dict]) -> None:
         for page in results[low]["pages"]:
             ratio = results[high]["pages"][page]["median"] / results[low]["pages"][page]["median"]
             print(f"ratio {high}/{low} of the median, {page}: {ratio:.2f}")
-    top = results[max(results)]["pages"].get("/overzicht/")
-    if top and max(results) == 100:
-        ratio = top["median"] / results[min(results)]["pages"]["/overzicht/"]["median"]
-        ok = top["median"] < 300 and ratio <= 3
+    # The aim compares scale 100 with scale 1; without both in the run it is not judged.
+    if 1 in results and 100 in results:
+        top = results[100]["pages"]["/overzicht/"]["median"]
+        ratio = top / results[1]["pages"]["/overzicht/"]["median"]
+        ok = top < 300 and ratio <= 3
         print(
-            f"aim: /overzicht/ under 300 ms at scale 100 and at most 3 x scale {min(results)}: "
-            f"{top['median']:.0f} ms, {ratio:.1f} x -> {'met' if ok else 'NOT met'}"
+            f"aim: /overzicht/ under 300 ms at scale 100 and at most 3 x scale 1: "
+            f"{top:.0f} ms, {ratio:.1f} x -> {'met' if ok else 'NOT met'}"
         )
+    else:
+        print("aim: not judged (it needs scales 1 and 100 in the same run)")
 
 
 # --- the child: measure in one database -----------------------------------------------------
