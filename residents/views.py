@@ -208,8 +208,19 @@ def mine(request):
     )
     if lives_somewhere and not request.GET:
         choose = None
-    managed = House.objects.where(request.user, Role.STAFF, Role.COORDINATOR).annotate(
-        pending=Count("memberships", filter=Q(memberships__status=Membership.Status.PENDING))
+    managed = (
+        # Houses by id, not where(): counting over where()'s own join counted only this person's
+        # membership, so the waiting requests never showed.
+        House.objects.filter(
+            pk__in=Membership.objects.active()
+            .filter(user=request.user, role__in=[Role.STAFF, Role.COORDINATOR])
+            .values("house")
+        )
+        .annotate(pending=Count("memberships", filter=Q(memberships__status=Membership.Status.PENDING)))
+        .order_by(Lower("name"))
+        # Most people manage no house: their roles (read with them) say so without a query.
+        if request.user.has_any_role(Role.STAFF, Role.COORDINATOR)
+        else House.objects.none()
     )
     return render(
         request,

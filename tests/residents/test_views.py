@@ -302,3 +302,15 @@ def test_the_house_list_is_read_once(house, other_house, newcomer, client_for, d
         page = client.get(reverse("mine"))
     assert page.content.decode().count("<option") == 3  # "Choose a house" and the two houses
     assert sum('FROM "residents_house"' in q["sql"] for q in captured.captured_queries) <= 2
+
+
+def test_my_page_lists_the_houses_a_coordinator_manages_with_waiting_requests(
+    house, coordinator, resident, make_user, client_for
+):
+    make_user("nieuw@example.nl", "Nina Nieuw", house, Role.RESIDENT, status=Membership.Status.PENDING)
+    members = reverse("residents:members", kwargs={"house": house.slug})
+    page = client_for(coordinator).get(reverse("mine")).content.decode()
+    assert f'href="{members}"' in page
+    assert "1 aanvraag wacht" in page
+    # A resident manages nothing: no list (and no query for it: their roles say so).
+    assert f'href="{members}"' not in client_for(resident).get(reverse("mine")).content.decode()
