@@ -199,7 +199,8 @@ def free_slots(room: Room, day: dt.date, *, now: dt.datetime | None = None) -> l
     if room.closures.filter(first_day__lte=day, last_day__gte=day).exists():
         return []
     zone = local_zone()
-    hours = [h for h in room.hours.all() if h.weekday == day.weekday()] if room.hours.exists() else None
+    every_day = list(room.hours.all())  # none: the room has no set hours (any time of day)
+    hours = [h for h in every_day if h.weekday == day.weekday()] if every_day else None
     if hours is None:
         windows = [local_day_bounds(day)]
     else:

@@ -170,11 +170,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         if not hasattr(self, "_roles_cache"):
             roles: dict[int, set[str]] = {}
             for house_id, role in (
-                Membership.objects.active().filter(user=self).values_list("house_id", "role")
+                Membership.objects.active().filter(user=self).order_by().values_list("house_id", "role")
             ):
                 roles.setdefault(house_id, set()).add(role)
             self._roles_cache = roles
         return self._roles_cache
+
+    def keep_roles(self, pairs: list[str]) -> None:
+        """Take the role map from ["<house id>:<role>", ...], read with the person (residents.backends)."""
+        roles: dict[int, set[str]] = {}
+        for pair in pairs:
+            house_id, role = pair.split(":", 1)
+            roles.setdefault(int(house_id), set()).add(role)
+        self._roles_cache = roles
 
     def roles_in(self, house) -> set[str]:
         return self._role_map().get(house.pk if hasattr(house, "pk") else house, set())
