@@ -5,7 +5,7 @@ from __future__ import annotations
 from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -196,8 +196,14 @@ def mine(request):
     memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("house")
+        # The calendar address comes along (a join), instead of a query of its own.
+        .annotate(feed_token=F("user__calendar_feed__token"))
         .order_by(Lower("house__name"), "role")
     )
+    if memberships:
+        feed_token = memberships[0].feed_token
+    else:
+        feed_token = CalendarFeed.objects.filter(user=request.user).values_list("token", flat=True).first()
     choose = ChooseHouseForm(request.GET or None, user=request.user)
     if request.GET and choose.is_valid():
         return redirect("residents:join", house=choose.cleaned_data["house"].slug)
@@ -230,7 +236,7 @@ def mine(request):
             "choose_form": choose,
             "managed": managed,
             "sections": registry.mine_sections,
-            "calendar_feed": CalendarFeed.objects.filter(user=request.user).first(),
+            "calendar_feed": CalendarFeed(user=request.user, token=feed_token) if feed_token else None,
         },
     )
 

@@ -249,3 +249,21 @@ def test_my_page_shows_the_feed_address_after_making_one(client_for, resident):
     client.post(reverse("renew_feed"))
     token = CalendarFeed.objects.get(user=resident).token
     assert f"/mijn/agenda/{token}.ics" in client.get(reverse("mine")).content.decode()
+
+
+@pytest.mark.django_db
+def test_my_page_shows_the_feed_address_of_someone_without_a_house(client_for, make_user):
+    """The address comes along with the memberships; without any it is read on its own."""
+    loner = make_user("alleen@example.nl", "Alie Alleen")
+    client = client_for(loner)
+    client.post(reverse("renew_feed"))
+    token = CalendarFeed.objects.get(user=loner).token
+    assert f"/mijn/agenda/{token}.ics" in client.get(reverse("mine")).content.decode()
+
+
+@pytest.mark.django_db
+def test_my_page_shows_my_own_feed_address_not_another_members(client_for, resident, student):
+    client_for(student).post(reverse("renew_feed"))
+    theirs = CalendarFeed.objects.get(user=student).token
+    page = client_for(resident).get(reverse("mine")).content.decode()
+    assert theirs not in page and "/mijn/agenda/" not in page

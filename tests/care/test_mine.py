@@ -70,3 +70,38 @@ def test_my_page_shows_a_proposed_buddy_to_answer_and_then_my_buddy(
     buddies.answer(match=match, by=student, yes=True)
     page = client_for(resident).get("/mijn/").content.decode()
     assert f"Je maatje {student.name.split()[0]}" in page
+
+
+def _care_queries(client) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/mijn/").status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if '"care_' in q["sql"]]
+
+
+def test_my_page_asks_once_whether_there_are_worries_or_buddies(house, resident, student, client_for):
+    """Most people have neither: one query looks for both. Who has them gets them read as well."""
+    assert len(_care_queries(client_for(resident))) == 1
+    worries.raise_worry(
+        house=house,
+        data={"about": "self", "category": "money", "message": "Veel rekeningen", "contact_by": "email"},
+        channel="website",
+        by=resident,
+    )
+    Buddy.objects.create(
+        house=house,
+        person=resident,
+        side="ask",
+        kinds=["talk"],
+        languages="Nederlands",
+        available="di",
+        phone="0612345678",
+    )
+    client = client_for(resident)
+    assert len(_care_queries(client)) == 4  # the question, the worries, the requests, the matches
+    page = client.get("/mijn/").content.decode()
+    assert "Je vroeg om een maatje" in page and "Veel rekeningen" not in page
+    # The other person's page still asks only once.
+    assert len(_care_queries(client_for(student))) == 1
