@@ -168,7 +168,8 @@ class DayRun(models.Model):
     the sum of days 1 to i of `month` (after the last element nothing was counted any more), so a
     window's days at its edges are two array elements apart instead of rows read (see
     selectors.Split.by_days). Counted by summary.stored.count_days with the month's MonthFigure rows
-    (a month without a figure has no row); additive metrics only (never REACH_KEPT).
+    (a month without a figure has no row); additive metrics only (never REACH_KEPT), and the days of
+    first and last visits (selectors.REACH_DAYS, counted by summary.stored.count_reach_months).
     """
 
     house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
@@ -189,6 +190,8 @@ class Seen(models.Model):
     multi: the person has rows for more than one house (so the total over houses must not add them up).
     first_moment, last_moment: the earliest and the latest of the moments, so that "seen in this
     window?" is decided for most rows without reading the multirange (see selectors.seen_in).
+    Migration 0009 indexes both (rows of people seen in one house), and the hours of the moments
+    (summary_seen_hours(moments), to find those seen in a part of today: selectors._reach_kept).
     """
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -225,3 +228,23 @@ class StalePerson(models.Model):
 
     def __str__(self) -> str:
         return str(self.person_id)
+
+
+class StaleHouse(models.Model):
+    """A house whose memberships changed (written by triggers, migration 0010)."""
+
+    house_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.house_id)
+
+
+class MembersNow(models.Model):
+    """The members a house has now (selectors.members_now), counted again by summary.stored.refresh
+    for every house whose memberships changed (StaleHouse). A house without a row has none."""
+
+    house = models.OneToOneField(House, on_delete=models.CASCADE, related_name="+")
+    members = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.house_id}: {self.members}"

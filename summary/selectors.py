@@ -56,7 +56,7 @@ from activities.timeutil import local_day_bounds
 from duties.models import HourLog, Obligation
 from news.models import Issue, Post
 from residents.models import Membership, Role
-from summary.models import month_number
+from summary.models import MembersNow, month_number
 from summary.periods import Period, house_pilot
 
 CUR, PREV, PILOT = "cur", "prev", "pilot"
@@ -223,19 +223,15 @@ def month_of_number(number: int) -> dt.date:
 def _run_at(month_sql: str) -> str:
     """SQL: the running total of the MonthRun row "r" up to and including a month (its number, an
     SQL expression): 0 before its first month, its last element after its last month."""
-    return (
-        f"(CASE WHEN {month_sql} < r.first THEN 0::float8 "
-        f"ELSE COALESCE(r.runs[LEAST({month_sql} - r.first + 1, cardinality(r.runs))], 0) END)"
-    )
+    # Before its first month the element number is 0 or less, where PostgreSQL gives NULL: no CASE
+    # (evaluated some 100,000 times for the sums of 200 houses).
+    return f"COALESCE(r.runs[LEAST({month_sql} - r.first + 1, cardinality(r.runs))], 0::float8)"
 
 
 def _day_at(day_sql: str) -> str:
     """SQL: the running total of the DayRun row "d" up to and including a day of its month (its
     number, an SQL expression): 0 before the first, its last element after its last."""
-    return (
-        f"(CASE WHEN {day_sql} <= 0 THEN 0::float8 "
-        f"ELSE COALESCE(d.runs[LEAST({day_sql}, cardinality(d.runs))], 0) END)"
-    )
+    return f"COALESCE(d.runs[LEAST({day_sql}, cardinality(d.runs))], 0::float8)"  # day 0 or less: NULL
 
 
 def _days_between(month_sql: str, first_sql: str, last_sql: str, sign_sql: str) -> str:
@@ -502,6 +498,10 @@ class Windows:
         # The kept days of the windows' edges (DayRun), per house and metric: the chosen period's
         # two edges apart (for the chart's months), the period before's and the pilot's summed.
         cur_days, prev_days = self.splits[CUR].days, self.splits[PREV].days
+        # Only what is used: per house the families' metrics (reach has its own query), per month
+        # those of the charted families and REACH_KEPT (reach's whole months).
+        reach = ", ".join(f"'{metric}'" for metric in (REACH_KEPT, *REACH_DAYS))
+        charted = ", ".join(f"'{metric}'" for metric in _charted_metrics())
         day_months = {
             core[0]
             for split in (*self.splits.values(), *self.pilot_splits.values())
@@ -524,7 +524,7 @@ class Windows:
             SELECT d.house_id, d.metric, SUM({c1}) AS c1, SUM({c2}) AS c2,
                    COALESCE(SUM({p1}), 0) + COALESCE(SUM({p2}), 0) AS p, {days_pilot} AS l
             FROM summary_dayrun AS d {days_pilot_join}
-            WHERE d.house_id = ANY(%s::bigint[]) AND d.month = ANY(%s::date[])
+            WHERE d.house_id = ANY(%s::bigint[]) AND d.month = ANY(%s::date[]) AND d.metric NOT IN ({reach})
             GROUP BY d.house_id, d.metric
         """  # noqa: S608 - our own names and numbers; every value is a parameter
         days_params = [
@@ -546,14 +546,14 @@ class Windows:
                    COALESCE({between(prev)}, 0) + COALESCE(dr.p, 0), {pilot_total}, NULL::float8[]
             FROM summary_monthrun AS r {pilot_join}
             LEFT JOIN dr ON dr.house_id = r.house_id AND dr.metric = r.metric
-            WHERE r.house_id = ANY(%s::bigint[])
+            WHERE r.house_id = ANY(%s::bigint[]) AND r.metric NOT IN ({reach})
         """  # noqa: S608 - our own names and numbers; every value is a parameter
         params = [*days_params, *params]
         if chart:
             sql += f"""
                 UNION ALL
                 SELECT NULL, r.metric, NULL, NULL, NULL, ARRAY[{ends}]::float8[]
-                FROM summary_monthrun AS r WHERE r.house_id = ANY(%s::bigint[])
+                FROM summary_monthrun AS r WHERE r.house_id = ANY(%s::bigint[]) AND r.metric IN ({charted})
                 GROUP BY r.metric
             """  # noqa: S608
             params.append(self.scope.house_ids)
@@ -857,6 +857,24 @@ def _family(family: Family, store: Store, scope: Scope) -> None:
                 months[(name, month)] += value
 
 
+@functools.cache
+def _charted_metrics() -> tuple[str, ...]:
+    """The kept metrics whose whole months go to the chart: those of the monthly families, and
+    REACH_KEPT."""
+    families = (
+        room_use_family(),
+        activities_family(),
+        student_hours_family(),
+        new_members_family(),
+        ideas_family(),
+        polls_family(),
+        posts_family(),
+        issues_family(),
+    )
+    charted = [name for family in families if family.stored and family.monthly for name in family.metrics]
+    return (*sorted(charted), REACH_KEPT)
+
+
 def _stored_months(family: Family, store: Store, w: Windows) -> None:
     """Add up summary.stored's month figures of the whole months inside each window."""
     sums = w.stored_sums()
@@ -1054,6 +1072,12 @@ def activities_held(scope: Scope, store: Store) -> None:
 
 
 REACH_KEPT = "reach_single"  # summary.stored: per house and whole month, those seen in no other house
+# summary.stored, per house and (local) day, of those seen in no other house: how many were seen for
+# the first time, for the last time, and for the first time in that month (see _reach_kept).
+REACH_FIRST = "reach_first"
+REACH_LAST = "reach_last"
+REACH_MONTH_FIRST = "reach_month_first"
+REACH_DAYS = (REACH_FIRST, REACH_LAST, REACH_MONTH_FIRST)
 
 
 def seen_in(start: str, end: str, seen: str = "seen") -> str:
@@ -1078,6 +1102,20 @@ def _seen_in_window(bounds: tuple[dt.datetime, dt.datetime], seen: str = "seen")
 
 
 def reach(scope: Scope, store: Store) -> None:
+    """Distinct people who booked, signed up, came, proposed or supported an idea: one query.
+
+    With summary.stored (scope.stored), from its running totals of the days people were first and
+    last seen (see _reach_kept: the rows read no longer grow with the houses for the usual
+    periods); else every Seen row is tested against the windows (_reach_counted, which the tests
+    compare it with).
+    """
+    if scope.stored:
+        _reach_kept(scope, store)
+    else:
+        _reach_counted(scope, store)
+
+
+def _reach_counted(scope: Scope, store: Store) -> None:
     """Distinct people who booked, signed up, came, proposed or supported an idea: one query over
     summary.stored's Seen rows (a row per house and person, with the moments they took part).
 
@@ -1180,6 +1218,292 @@ def reach(scope: Scope, store: Store) -> None:
                 store.months[("reach", month)] += value
 
 
+# Hours as migration 0009's index on summary_seen_hours(moments) counts them: whole hours since 1970.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_HOUR = dt.timedelta(hours=1)
+
+
+def seen_hours(start: dt.datetime, end: dt.datetime) -> list[int]:
+    """The hours (see _EPOCH) that [start, end) touches: a Seen row with a moment in it has one of
+    them in summary_seen_hours(moments), so that index finds the few rows seen in a part of a day."""
+    return list(range((start - _EPOCH) // _HOUR, (end - MICROSECOND - _EPOCH) // _HOUR + 1))
+
+
+# How _reach_kept finds the people of a house (seen there only) whose first (or last) moment is
+# before a moment: elements of the 'r' row (MonthRun) and the 'd' row (DayRun), and of the 't' row
+# (the rows of its day up to it) or None.
+Before = tuple[int, int, int | None]
+# A window, counted one of three ways (see _ReachQuery.window).
+ReachWindow = tuple[str, tuple]
+
+
+class _ReachQuery:
+    """_reach_kept's one statement, built from what it needs: each count once, the houses sent once."""
+
+    def __init__(self, houses: list[int]):
+        self.params: dict[str, Any] = {"houses": houses}
+        self.runs: dict[tuple[str, int], int] = {}  # (metric, month number) -> element
+        self.days: dict[tuple[str, dt.date, int], int] = {}  # (metric, month, day number)
+        self.rows: dict[tuple[str, dt.datetime, dt.datetime], int] = {}  # (column, start, end)
+        self.straddles: dict[tuple[dt.datetime, dt.datetime, tuple[int, ...] | None], int] = {}
+        self.todays: dict[tuple[dt.datetime, dt.datetime, dt.datetime], int] = {}
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    def _run(self, metric: str, number: int) -> int:
+        return self.runs.setdefault((metric, number), len(self.runs))
+
+    def _day(self, metric: str, month: dt.date, day: int) -> int:
+        return self.days.setdefault((metric, month, day), len(self.days))
+
+    def before(self, metric: str, column: str, moment: dt.datetime) -> Before:
+        """The people whose first or last moment (metric REACH_FIRST or REACH_LAST, `column` of
+        Seen) is before `moment`: the kept whole months and days of its month, and the rows of its
+        day up to it."""
+        day = moment.astimezone(zone()).date()
+        month = day.replace(day=1)
+        midnight = _midnight(day)
+        t = self.rows.setdefault((column, midnight, moment), len(self.rows)) if midnight < moment else None
+        return self._run(metric, month_number(month) - 1), self._day(metric, month, day.day - 1), t
+
+    def window(self, start: dt.datetime, end: dt.datetime, houses: tuple[int, ...] | None) -> ReachWindow:
+        """The people seen in [start, end), counted in one of three ways:
+
+        - "kept": a whole month, REACH_KEPT (its running totals, two elements apart);
+        - "month": from a month's start up to a moment in it, those first seen in that month
+          (REACH_MONTH_FIRST) on a day before that moment's, and those of its day up to it (the
+          rows seen then, found through the index of their hours);
+        - "span": those first seen before its end, less those last seen before its start, less
+          those seen before and after it but not in it (the straddlers, read from the rows through
+          the index on the first moment; none when the window starts before anyone was seen).
+        """
+        if end <= start:
+            return "empty", ()
+        month = _local_month(start)
+        month_start, month_end = month_bounds(month)
+        if start == month_start and end == month_end:
+            number = month_number(month)
+            return "kept", (self._run(REACH_KEPT, number), self._run(REACH_KEPT, number - 1))
+        if start == month_start and end < month_end:
+            day = end.astimezone(zone()).date()
+            midnight = _midnight(day)
+            today = None
+            if midnight < end:
+                today = self.todays.setdefault((start, midnight, end), len(self.todays))
+            return "month", (self._day(REACH_MONTH_FIRST, month, day.day - 1), today)
+        first = self.before(REACH_FIRST, "first_moment", end)
+        last = self.before(REACH_LAST, "last_moment", start)
+        return "span", (first, last, self.straddles.setdefault((start, end, houses), len(self.straddles)))
+
+    def parts(self) -> list[str]:
+        """The SELECTs of the counts: a part's letter, a house (or NULL), an array of counts."""
+        p, parts = self.param, []
+        houses = "((SELECT a FROM houses)::bigint[])"  # the array, not a set of rows
+        if self.runs:
+            items = ", ".join(
+                f"COALESCE(SUM(CASE WHEN r.metric = '{metric}' THEN {_run_at(str(int(n)))} END), 0)"
+                for metric, n in self.runs
+            )
+            metrics = ", ".join(f"'{metric}'" for metric in sorted({metric for metric, _n in self.runs}))
+            parts.append(
+                f"SELECT 'r', r.house_id, ARRAY[{items}]::float8[] FROM summary_monthrun AS r "  # noqa: S608 - our own names; values are parameters
+                f"WHERE r.house_id = ANY{houses} AND r.metric IN ({metrics}) GROUP BY r.house_id"
+            )
+        if self.days:
+            items = ", ".join(
+                f"COALESCE(SUM(CASE WHEN d.metric = '{metric}' AND d.month = DATE '{month.isoformat()}' "
+                f"THEN {_day_at(str(int(day)))} END), 0)"
+                for metric, month, day in self.days
+            )
+            months = p(sorted({month for _metric, month, _day in self.days}))
+            metrics = ", ".join(f"'{metric}'" for metric in sorted({metric for metric, _m, _d in self.days}))
+            parts.append(
+                f"SELECT 'd', d.house_id, ARRAY[{items}]::float8[] FROM summary_dayrun AS d "  # noqa: S608 - our own names; values are parameters
+                f"WHERE d.house_id = ANY{houses} AND d.metric IN ({metrics}) "
+                f"AND d.month = ANY({months}::date[]) GROUP BY d.house_id"
+            )
+        if self.rows:
+            tests = [
+                f"(seen.{column} >= {p(start)}::timestamptz AND seen.{column} < {p(end)}::timestamptz)"
+                for column, start, end in self.rows
+            ]
+            items = ", ".join(f"COUNT(*) FILTER (WHERE {test})" for test in tests)
+            parts.append(
+                f"SELECT 't', seen.house_id, ARRAY[{items}]::float8[] FROM summary_seen AS seen "  # noqa: S608 - our own names; values are parameters
+                f"WHERE NOT seen.multi AND seen.house_id = ANY{houses} AND ({' OR '.join(tests)}) "
+                "GROUP BY seen.house_id"
+            )
+        for (start, end, only), n in self.straddles.items():
+            s, e = p(start), p(end)
+            among = houses if only is None else f"({p(list(only))}::bigint[])"
+            parts.append(
+                f"SELECT 's', seen.house_id, ARRAY[{n}, COUNT(*)]::float8[] FROM summary_seen AS seen "  # noqa: S608 - our own names; values are parameters
+                f"WHERE NOT seen.multi AND seen.house_id = ANY{among} "
+                f"AND seen.first_moment < {s}::timestamptz AND seen.last_moment >= {e}::timestamptz "
+                f"AND NOT seen.moments && tstzrange({s}::timestamptz, {e}::timestamptz) "
+                "GROUP BY seen.house_id"
+            )
+        for (start, midnight, end), n in self.todays.items():
+            s, m, e = p(start), p(midnight), p(end)
+            parts.append(
+                f"SELECT 'g', seen.house_id, ARRAY[{n}, COUNT(*)]::float8[] FROM summary_seen AS seen "  # noqa: S608 - our own names; values are parameters
+                f"WHERE NOT seen.multi AND seen.house_id = ANY{houses} "
+                f"AND summary_seen_hours(seen.moments) && {p(seen_hours(midnight, end))}::int[] "
+                f"AND seen.moments && tstzrange({m}::timestamptz, {e}::timestamptz) "
+                f"AND NOT seen.moments && tstzrange({s}::timestamptz, {m}::timestamptz) "
+                "GROUP BY seen.house_id"
+            )
+        return parts
+
+    def seen_in(self, bounds: tuple[dt.datetime, dt.datetime]) -> str:
+        start, end = bounds
+        if end <= start:
+            return "false"
+        return seen_in(f"{self.param(start)}::timestamptz", f"{self.param(end)}::timestamptz")
+
+
+def _reach_kept(scope: Scope, store: Store) -> None:
+    """Reach from summary.stored in one query, whose rows read grow with the houses rather than with
+    the people seen (at scale 100: ~54,000 Seen rows, ~50 ms when each is tested).
+
+    summary.stored keeps per house and day how many people (seen in that house only) were seen for
+    the first time, for the last time, and for the first time in that month (REACH_DAYS), as running
+    totals, beside the people per whole month (REACH_KEPT); each window and month of the chart is
+    counted from a few of their elements per house (see _ReachQuery.window). The few people seen in
+    several houses are tested one by one, as in _reach_counted, and counted once in the totals.
+    """
+    houses = scope.house_ids
+    cur, prev = scope.clip(scope.period.bounds()), scope.clip(scope.previous.bounds())
+    q = _ReachQuery(houses)
+    windows = {CUR: q.window(*cur, None), PREV: q.window(*prev, None)}
+    groups: dict[tuple[dt.datetime, dt.datetime], list[int]] = defaultdict(list)
+    pilot_bounds = scope.pilot_bounds()
+    for house_id, bounds in pilot_bounds.items():
+        if bounds != cur:
+            groups[bounds].append(house_id)
+    pilot_of: dict[int, ReachWindow] = {}
+    for bounds, members in groups.items():
+        window = q.window(*bounds, None if len(members) == len(houses) else tuple(members))
+        for house_id in members:
+            pilot_of[house_id] = window
+    chart = scope.period.months()
+    chart_bounds, per_month = [], []
+    for month in chart:
+        start, end = month_bounds(month)
+        a = max(start, cur[0])
+        b = max(a, min(end, cur[1]))  # after now: empty
+        chart_bounds.append((a, b))
+        # A whole month: REACH_KEPT summed over the houses by stored_sums (read for the families).
+        per_month.append(("whole", ()) if (a, b) == (start, end) else q.window(a, b, None))
+    parts = q.parts()
+    # The people seen in several houses (multi: few), per house and once each over the houses.
+    cur_test, prev_test = q.seen_in(cur), q.seen_in(prev)
+    if groups:
+        pilot_join = (
+            f"JOIN unnest({q.param(houses)}::bigint[], {q.param([pilot_bounds[h][0] for h in houses])}"
+            f"::timestamptz[], {q.param([pilot_bounds[h][1] for h in houses])}::timestamptz[]) "
+            "AS pilot (h, s, e) ON pilot.h = seen.house_id"
+        )
+        pilot_test = seen_in("pilot.s", "pilot.e")
+    else:  # every pilot is the chosen period
+        pilot_join, pilot_test = "", cur_test
+    parts.append(
+        "SELECT 'm', h, ARRAY[COUNT(*) FILTER (WHERE c), COUNT(*) FILTER (WHERE v), "  # noqa: S608 - our own names; values are parameters
+        "COUNT(*) FILTER (WHERE l)]::float8[] FROM ("
+        f"SELECT seen.house_id AS h, {cur_test} AS c, {prev_test} AS v, {pilot_test} AS l "
+        f"FROM summary_seen AS seen {pilot_join} "
+        "WHERE seen.multi AND seen.house_id = ANY((SELECT a FROM houses)::bigint[])) AS s GROUP BY h"
+    )
+    month_tests = [q.seen_in(bounds) for bounds in chart_bounds]
+    once_tests = "".join(f", bool_or({test}) AS m{n}" for n, test in enumerate(month_tests))
+    once_counts = "".join(f", COUNT(*) FILTER (WHERE m{n})" for n in range(len(month_tests)))
+    parts.append(
+        "SELECT 'o', NULL::bigint, ARRAY[COUNT(*) FILTER (WHERE c), "  # noqa: S608 - our own names; values are parameters
+        f"COUNT(*) FILTER (WHERE v){once_counts}]::float8[] FROM ("
+        f"SELECT seen.person_id, bool_or({cur_test}) AS c, bool_or({prev_test}) AS v{once_tests} "
+        "FROM summary_seen AS seen WHERE seen.multi "
+        "AND seen.house_id = ANY((SELECT a FROM houses)::bigint[]) GROUP BY seen.person_id) AS once"
+    )
+    # The houses are sent once (psycopg writes a value into the text for each place it is used).
+    sql = "WITH houses AS (SELECT %(houses)s::bigint[] AS a) " + " UNION ALL ".join(f"({p})" for p in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, q.params)
+        rows = cursor.fetchall()
+    got: dict[str, dict[int | None, list[float]]] = defaultdict(dict)
+    straddlers: dict[int, dict[int, float]] = defaultdict(dict)
+    todays: dict[int, dict[int, float]] = defaultdict(dict)
+    once: list[float] = []
+    for part, house_id, counts in rows:
+        if part == "s":
+            straddlers[int(counts[0])][house_id] = counts[1]
+        elif part == "g":
+            todays[int(counts[0])][house_id] = counts[1]
+        elif part == "o":
+            once = counts
+        else:
+            got[part][house_id] = counts
+    runs, days, today, multi = got["r"], got["d"], got["t"], got["m"]
+
+    def before(house_id: int, where: Before) -> float:
+        r, d, t = where
+        value = runs[house_id][r] if house_id in runs else 0.0
+        if house_id in days:
+            value += days[house_id][d]
+        if t is not None and house_id in today:
+            value += today[house_id][t]
+        return value
+
+    def single(house_id: int, window: ReachWindow) -> float:
+        """The people seen in the window in this house, and in no other house."""
+        kind, where = window
+        if kind == "kept":
+            counts = runs.get(house_id)
+            return counts[where[0]] - counts[where[1]] if counts else 0.0
+        if kind == "month":
+            d, t = where
+            value = days[house_id][d] if house_id in days else 0.0
+            return value + (todays[t].get(house_id, 0.0) if t is not None else 0.0)
+        if kind == "span":
+            first, last, n = where
+            return before(house_id, first) - before(house_id, last) - straddlers[n].get(house_id, 0.0)
+        return 0.0
+
+    store.distinct.add("reach")
+    values = store.values
+    totals = {CUR: once[0], PREV: once[1]}
+    for house_id in houses:
+        in_several = multi.get(house_id, (0.0, 0.0, 0.0))
+        mine = {window: single(house_id, windows[window]) for window in (CUR, PREV)}
+        for n, window in enumerate((CUR, PREV)):
+            totals[window] += mine[window]
+            if mine[window] + in_several[n]:
+                values[(house_id, "reach", window)] = mine[window] + in_several[n]
+        own = mine[CUR] if house_id not in pilot_of else single(house_id, pilot_of[house_id])
+        if own + in_several[2]:
+            values[(house_id, "reach", PILOT)] = own + in_several[2]
+    for window, value in totals.items():
+        if value:
+            values[(None, "reach", window)] = value
+    months = store.months
+    whole = set()
+    for n, (month, window) in enumerate(zip(chart, per_month, strict=True)):
+        value = once[2 + n]
+        if window[0] == "whole":
+            whole.add(month)
+        else:
+            value += sum(single(house_id, window) for house_id in houses)
+        if value:
+            months[("reach", month)] += value
+    if whole:  # the whole months (summed over the houses by stored_sums)
+        _houses, kept_months = scope.windows(True).stored_sums().get(REACH_KEPT, ((), ()))
+        for month, value in kept_months:
+            if month in whole:
+                months[("reach", month)] += value
+
+
 @functools.cache  # made once per process: its queries are compiled once (see Family.inner)
 def new_members_family() -> Family:
     """New resident members: verified (decided) in the window. A membership that ended later (the
@@ -1197,23 +1521,36 @@ def new_members_family() -> Family:
     )
 
 
-def members(scope: Scope, store: Store) -> None:
-    """New resident members, and the members a house has now (for turnout; the same number stands
-    for the period before: it is no window figure)."""
-    _family(new_members_family(), store, scope)
+def members_now(houses: Any) -> QuerySet:
+    """(house id, members) of the houses (`house__in`: a list or a subquery) with members: residents,
+    and students who are not also a resident there. Read by members() from summary.stored, which
+    counts it again for every house whose memberships change (MembersNow)."""
     active = Membership.objects.filter(status=Membership.Status.ACTIVE)
     # A person has at most one membership per house and role: the residents, and the students who
     # are not also a resident there (counting distinct people sorted 77,000 rows at 200 houses).
-    # The houses as a list (house_id = ANY): read in the index's order, faster here than any_of.
     also_resident = active.filter(house=OuterRef("house"), user=OuterRef("user"), role=Role.RESIDENT)
-    now = (
-        active.filter(house__in=scope.house_ids, role__in=[Role.RESIDENT, Role.STUDENT])
+    return (
+        active.filter(house__in=houses, role__in=[Role.RESIDENT, Role.STUDENT])
         .order_by()
         .values("house")
         # Counts a column of migration 0005's index, which holds all this reads (an index-only scan).
         .annotate(n=Count("user", filter=Q(role=Role.RESIDENT) | ~Exists(also_resident)))
         .values_list("house", "n")
     )
+
+
+def members(scope: Scope, store: Store) -> None:
+    """New resident members, and the members a house has now (for turnout; the same number stands
+    for the period before: it is no window figure): kept per house by summary.stored (a row per
+    house instead of every membership read: ~77,000 at 200 houses), or counted (scope.stored off)."""
+    _family(new_members_family(), store, scope)
+    if scope.stored:
+        now = MembersNow.objects.filter(house__in=any_of(scope.house_ids), members__gt=0).values_list(
+            "house", "members"
+        )
+    else:
+        # The houses as a list (house_id = ANY): read in the index's order, faster here than any_of.
+        now = members_now(scope.house_ids)
     for house_id, n in now:
         for window in (CUR, PREV):
             store.values[(house_id, "members_now", window)] = float(n)

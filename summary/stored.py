@@ -11,7 +11,12 @@ today before or after now is read from the rows (Split.by_days).
 Distinct people do not add up over months, so for them a row per house and person keeps every moment
 they took part as a multirange (Seen), which answers "seen in this period?" for any period exactly;
 for the chart, REACH_KEPT keeps per house and whole month those seen in that house only (they add up
-over houses; selectors.reach counts the few seen in several houses itself).
+over houses; selectors.reach counts the few seen in several houses itself). Beside it, per house and
+day, how many of those were seen for the first time, for the last time, and for the first time in
+that month (REACH_DAYS, with their DayRun and MonthRun like the other figures): reach then counts a
+window from a few running totals per house instead of every Seen row (selectors._reach_kept). And
+per house the members it has now (MembersNow), counted again for every house whose memberships
+changed (StaleHouse, marked by migration 0010's triggers) in the statement that takes the marks.
 
 Kept correct without trusting every code path: PostgreSQL triggers on the counted tables (migration
 0002) note each changed house and month (StaleMonth) and person (StalePerson), in the same
@@ -26,22 +31,29 @@ counted early.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models.expressions import RawSQL
 
 from activities.models import Activity, Booking, Idea, IdeaSupport, Signup
 from residents.models import Membership
 from summary.selectors import (
     MONTH,
+    REACH_DAYS,
+    REACH_FIRST,
     REACH_KEPT,
+    REACH_LAST,
+    REACH_MONTH_FIRST,
     RUNNING_ROLES,
     Family,
     Windows,
     activities_family,
     ideas_family,
     issues_family,
+    members_now,
     month_bounds,
     new_members_family,
     polls_family,
@@ -79,12 +91,26 @@ def refresh() -> int:
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+        # The members of the houses whose memberships changed are counted again in the same
+        # statement (a row per house, 0 for none left; see selectors.members_now).
+        members_sql, members_params = _members_sql()
         cursor.execute(
-            """
+            f"""
             WITH months AS (DELETE FROM summary_stalemonth RETURNING house_id, month),
-                 persons AS (DELETE FROM summary_staleperson RETURNING person_id)
+                 persons AS (DELETE FROM summary_staleperson RETURNING person_id),
+                 houses AS (DELETE FROM summary_stalehouse RETURNING house_id),
+                 members AS (
+                    INSERT INTO summary_membersnow (house_id, members)
+                    SELECT marked.house_id, COALESCE(counted.n, 0)
+                    FROM (SELECT DISTINCT house_id FROM houses) AS marked
+                    JOIN residents_house AS house ON house.id = marked.house_id
+                    LEFT JOIN ({members_sql}) AS counted (house_id, n) ON counted.house_id = marked.house_id
+                    ON CONFLICT (house_id) DO UPDATE SET members = EXCLUDED.members
+                 )
             SELECT 'm', house_id, month FROM months UNION ALL SELECT 'p', person_id, NULL FROM persons
-            """
+            UNION ALL SELECT 'h', house_id, NULL FROM houses
+            """,  # noqa: S608 - Django's compiled SQL; every value is a parameter
+            members_params,
         )
         marks = cursor.fetchall()
         if not marks:
@@ -111,6 +137,12 @@ def refresh() -> int:
         count_reach_months(sorted(set(months) | set(seen_months)))
         count_runs(sorted({house for house, _month in months} | {house for house, _month in seen_months}))
     return len(marks)
+
+
+@functools.cache
+def _members_sql() -> tuple[str, tuple]:
+    """selectors.members_now of the houses of refresh()'s "houses" (compiled once per process)."""
+    return members_now(RawSQL("SELECT house_id FROM houses", ())).query.sql_with_params()
 
 
 # MonthRun's running totals of every metric of these houses, from their MonthFigure rows: a row
@@ -225,38 +257,93 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
         cursor.execute(sql, params)
 
 
+# REACH_DAYS for some houses and months ("mo": h, month, and its first moment s and the next month's
+# e), from the Seen rows of people seen in that house only: per day of the month, how many were first
+# seen then, last seen then, and first seen in that month then; kept as month figures (their sums)
+# and their days' running totals (DayRun), as count_months keeps the others ({more}: further
+# statements on "mo"). Migration 0009's fill is this statement for every house and month with a
+# moment.
+REACH_DAYS_SQL = """
+WITH mo AS ({marks}), f AS (
+    SELECT mo.h, mo.month, %(first)s AS metric,
+           extract(day FROM seen.first_moment AT TIME ZONE %(zone)s)::int AS n, COUNT(*)::float8 AS value
+    FROM mo JOIN summary_seen AS seen ON seen.house_id = mo.h AND NOT seen.multi
+     AND seen.first_moment >= mo.s AND seen.first_moment < mo.e
+    GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT mo.h, mo.month, %(last)s, extract(day FROM seen.last_moment AT TIME ZONE %(zone)s)::int, COUNT(*)
+    FROM mo JOIN summary_seen AS seen ON seen.house_id = mo.h AND NOT seen.multi
+     AND seen.last_moment >= mo.s AND seen.last_moment < mo.e
+    GROUP BY 1, 2, 3, 4
+    UNION ALL
+    SELECT mo.h, mo.month, %(month_first)s, extract(day FROM x.t AT TIME ZONE %(zone)s)::int, COUNT(*)
+    FROM mo JOIN summary_seen AS seen ON seen.house_id = mo.h AND NOT seen.multi
+     AND seen.first_moment < mo.e AND seen.last_moment >= mo.s
+    CROSS JOIN LATERAL (
+        SELECT MIN(lower(r)) AS t FROM unnest(seen.moments) AS r WHERE lower(r) >= mo.s AND lower(r) < mo.e
+    ) AS x
+    WHERE x.t IS NOT NULL
+    GROUP BY 1, 2, 3, 4
+), kept AS (
+    INSERT INTO summary_monthfigure (metric, house_id, month, value)
+    SELECT metric, h, month, SUM(value) FROM f GROUP BY metric, h, month
+){more}, spans AS (
+    SELECT h, metric, month, MAX(n) AS hi FROM f GROUP BY h, metric, month
+)
+INSERT INTO summary_dayrun (house_id, metric, month, runs)
+SELECT h, metric, month, array_agg(run ORDER BY n)
+FROM (
+    SELECT s.h, s.metric, s.month, g.n,
+           SUM(COALESCE(f.value, 0)) OVER (PARTITION BY s.h, s.metric, s.month ORDER BY g.n) AS run
+    FROM spans AS s CROSS JOIN LATERAL generate_series(1, s.hi) AS g (n)
+    LEFT JOIN f ON f.h = s.h AND f.metric = s.metric AND f.month = s.month AND f.n = g.n
+) AS running
+GROUP BY h, metric, month
+"""
+
+
 def count_reach_months(months: list[tuple[int, dt.date]]) -> None:
     """Count REACH_KEPT again for these houses and whole months, from the Seen rows: the people seen
     in that house in that month and in no other house ever (not multi), so that the months add up
-    over houses; selectors.reach counts the others itself."""
+    over houses; selectors.reach counts the others itself. And REACH_DAYS, with their days (see
+    REACH_DAYS_SQL)."""
     if not months:
         return
     bounds = [month_bounds(month) for _house, month in months]
     params = {
         "metric": REACH_KEPT,
+        "metrics": [REACH_KEPT, *REACH_DAYS],
+        "days": list(REACH_DAYS),
         "houses": [house for house, _month in months],
         "months": [month for _house, month in months],
         "starts": [start for start, _end in bounds],
         "ends": [end for _start, end in bounds],
+        "first": REACH_FIRST,
+        "last": REACH_LAST,
+        "month_first": REACH_MONTH_FIRST,
+        "zone": settings.TIME_ZONE,
     }
+    marks = (
+        "SELECT * FROM unnest(%(houses)s::bigint[], %(months)s::date[], %(starts)s::timestamptz[], "
+        "%(ends)s::timestamptz[]) AS mo (h, month, s, e)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM summary_monthfigure WHERE metric = %(metric)s "
+            "WITH days AS (DELETE FROM summary_dayrun WHERE metric = ANY(%(days)s) "
+            "  AND (house_id, month) IN (SELECT * FROM unnest(%(houses)s::bigint[], %(months)s::date[]))) "
+            "DELETE FROM summary_monthfigure WHERE metric = ANY(%(metrics)s) "
             "AND (house_id, month) IN (SELECT * FROM unnest(%(houses)s::bigint[], %(months)s::date[]))",
             params,
         )
-        cursor.execute(
-            f"""
+        # REACH_KEPT in the same statement.
+        reach_kept = f""", reach_kept AS (
             INSERT INTO summary_monthfigure (metric, house_id, month, value)
             SELECT %(metric)s, mo.h, mo.month, COUNT(*)
-            FROM unnest(%(houses)s::bigint[], %(months)s::date[], %(starts)s::timestamptz[],
-                        %(ends)s::timestamptz[]) AS mo (h, month, s, e)
-            JOIN summary_seen AS seen ON seen.house_id = mo.h AND NOT seen.multi
+            FROM mo JOIN summary_seen AS seen ON seen.house_id = mo.h AND NOT seen.multi
              AND {seen_in("mo.s", "mo.e")}
             GROUP BY mo.h, mo.month
-            """,  # noqa: S608 - our own names; every value is a parameter
-            params,
-        )
+        )"""  # noqa: S608 - our own names; every value is a parameter
+        cursor.execute(REACH_DAYS_SQL.format(marks=marks, more=reach_kept), params)
 
 
 def count_seen(persons: list[int]) -> list[tuple[int, dt.date]]:
