@@ -51,6 +51,27 @@ class Reading:
         return Reading(self.store, self.house_ids, window)
 
 
+class HouseReading:
+    """A Reading of one house in one window, quicker to make and to read (report._house_cells makes
+    one for each of 200 houses x 3 windows): the same values, as Store.get has them."""
+
+    __slots__ = ("_get", "house_id", "store", "window")
+
+    def __init__(self, store: Store, house_id: int, window: str = CUR) -> None:
+        self.store, self.house_id, self.window = store, house_id, window
+        self._get = store.values.get
+
+    @property
+    def house_ids(self) -> tuple[int, ...]:
+        return (self.house_id,)
+
+    def __call__(self, metric: str) -> float:
+        return self._get((self.house_id, metric, self.window), 0.0)
+
+    def at(self, window: str) -> HouseReading:
+        return HouseReading(self.store, self.house_id, window)
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -123,9 +144,32 @@ class Cell(NamedTuple):
 
 def number(value: float, decimals: int = 0) -> str:
     """A number as Dutch readers expect it: 1.234,5 (the active language decides)."""
+    return _number(value, decimals, _separators(get_language()))
+
+
+def cell_texts(cells: Iterable[Cell]) -> list[str]:
+    """[cell.text for cell in cells], the active language looked up once (a table of many)."""
+    separators = _separators(get_language())
+    texts = []
+    for cell in cells:
+        if cell.fixed is not None:
+            texts.append(cell.fixed)
+            continue
+        unit, value = cell.unit, cell.value
+        text = _number(value, decimals_for(unit, value), separators)
+        texts.append(f"{text}%" if unit == Unit.PERCENT else text)  # as format_value has it
+    return texts
+
+
+def _number(value: float, decimals: int, separators: tuple[str, str] | None) -> str:
+    if separators is not None and type(value) in (int, float) and 0 <= decimals <= 3:
+        if not decimals and type(value) is float and value.is_integer() and -1e15 < value < 1e15:
+            return f"{int(value):,}".replace(",", separators[1])  # most counts: a whole float
+        text = str(value)
+        if "e" not in text and "n" not in text:  # not 1e+16, 5e-05, inf or nan
+            return _rounded(text, decimals, *separators)
     step = _STEPS.get(decimals) or Decimal(1).scaleb(-decimals)
     rounded = Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP)
-    separators = _separators(get_language())
     if separators is None or not rounded.is_finite():
         return number_format(rounded, decimals, force_grouping=True)
     # What number_format does, without looking up the formats for each of the page's many numbers:
@@ -136,6 +180,23 @@ def number(value: float, decimals: int = 0) -> str:
     whole = f"{int(whole.removeprefix('-')):,}".replace(",", thousand_sep)
     fraction = (fraction + "0" * decimals)[:decimals]
     return f"{sign}{whole}{decimal_sep}{fraction}" if decimals else f"{sign}{whole}"
+
+
+def _rounded(text: str, decimals: int, decimal_sep: str, thousand_sep: str) -> str:
+    """What number() makes of Decimal(text) (a plain decimal: digits, maybe a sign and a point),
+    worked out on the digits: a page has hundreds of numbers, and a Decimal took three times as long.
+
+    ROUND_HALF_UP on the digits: away from zero when the first digit let go is 5 or more.
+    """
+    negative = text.startswith("-")
+    whole, _dot, fraction = text.removeprefix("-").partition(".")
+    fraction = fraction.ljust(decimals + 1, "0")
+    rounded = int(whole + fraction[:decimals]) + (fraction[decimals] >= "5")
+    sign = "-" if negative and rounded else ""  # a rounded zero has no sign
+    if not decimals:
+        return f"{sign}{rounded:,}".replace(",", thousand_sep)
+    whole_part, fraction_part = divmod(rounded, 10**decimals)
+    return f"{sign}{whole_part:,}".replace(",", thousand_sep) + f"{decimal_sep}{fraction_part:0{decimals}d}"
 
 
 _STEPS = {n: Decimal(1).scaleb(-n) for n in range(4)}

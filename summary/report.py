@@ -7,6 +7,7 @@ view, the CSV and the PDF, so they always show the same numbers under the same p
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -20,14 +21,18 @@ from django.utils.translation import gettext_lazy
 from summary import sections
 from summary.figures import (
     NO_FIGURE,
+    SMALL,
     Cell,
     Figure,
+    HouseReading,
     Metric,
     Reading,
+    Unit,
     cell,
     change,
     format_value,
     hide_parts,
+    small_text,
     total_cell,
 )
 from summary.models import Story, Target, TargetFigure
@@ -188,18 +193,13 @@ class Report:
 def _cells(store: Store, house_ids: tuple[int, ...], window: str, figures, parts=None) -> dict:
     """Cells of `figures` (a list, or a Plan of one) for one house, or for several (then `parts`
     holds each house's cells)."""
+    plan = figures if isinstance(figures, Plan) else Plan.of(figures)
+    if parts is None and len(house_ids) == 1:
+        return _house_cells(store, house_ids[0], window, plan, {})
     reading = Reading(store, house_ids, window)
     out: dict[str, Cell] = {}
-    order, sums = figures if isinstance(figures, Plan) else Plan.of(figures)
-    # One house: a figure that is one metric is read from the store directly (as Reading would).
-    house_id = house_ids[0] if len(house_ids) == 1 else None
-    get = store.values.get
-    for figure in order:
-        read = figure.value
-        if house_id is not None and type(read) is Metric:
-            value = get((house_id, read.name, window), 0.0)
-        else:
-            value = read(reading)
+    for figure in plan.order:
+        value = figure.value(reading)
         hidden_sources = False
         for key in figure.from_people:
             source = out.get(key)
@@ -209,31 +209,89 @@ def _cells(store: Store, house_ids: tuple[int, ...], window: str, figures, parts
         if parts is None:
             out[figure.key] = cell(figure, value, hidden_sources=hidden_sources)
         else:
-            out[figure.key] = total_cell(
+            key = figure.key
+            out[key] = total_cell(
                 figure,
                 value,
                 # Only a count of people looks at its parts (the houses' cells).
-                [p[figure.key] for p in parts if figure.key in p] if figure.people else (),
+                [p[key] for p in parts if key in p] if figure.people else (),
                 hidden_sources=hidden_sources,
             )
-    for figure in sums:
+    for figure in plan.sums:
         if figure.key in out:
             hide_parts(figure, out)
+    return out
+
+
+_NO_CELL = Cell(None, NO_FIGURE)
+_new = tuple.__new__  # what Cell(...) does, without the call of its __new__ (5,000 cells a page)
+
+
+def _house_cells(store: Store, house_id: int, window: str, plan: Plan, out: dict) -> dict:
+    """The cells of `plan` for one house, put in `out`: what `cell` would make of each figure, in a
+    loop of its own (at 200 houses it makes some 5,000 cells a page).
+
+    A figure that is one metric is read from the store directly (as Reading would).
+    """
+    get = store.values.get
+    reading = small = None
+    for key, name, read, people, unit, from_people in plan.steps:
+        if name is not None:
+            value = get((house_id, name, window), 0.0)
+        else:
+            if reading is None:
+                reading = HouseReading(store, house_id, window)
+            value = read(reading)
+        if value is None:
+            out[key] = _NO_CELL
+        elif people and 0 < round(value) < SMALL:  # figures.is_small
+            if small is None:
+                small = small_text()
+            out[key] = _new(Cell, (value, small, True, False, Unit.COUNT))
+        elif from_people and any(
+            (source := out.get(k)) is not None and (source.hidden or source.partial) for k in from_people
+        ):
+            out[key] = _new(Cell, (value, NO_FIGURE, True, False, Unit.COUNT))
+        else:
+            out[key] = _new(Cell, (value, None, False, False, unit))
+    for figure, parts in plan.sum_parts:
+        if figure.key in out:
+            for part_key in parts:  # hide_parts has work only when a part is hidden
+                part = out.get(part_key)
+                if part is not None and (part.hidden or part.partial):
+                    hide_parts(figure, out)
+                    break
     return out
 
 
 class Plan(NamedTuple):
     """Figures in the order _cells works them out (counts of people first: figures worked out from
     them look at their cells), and those that are a sum of others. Made once per list of figures,
-    not for each of 200 houses x 3 windows."""
+    not for each of 200 houses x 3 windows. `steps`: for each figure of `order`, what
+    `_house_cells` needs of it (its key, the metric it is or None, its value, people, unit and
+    from_people)."""
 
     order: tuple[Figure, ...]
     sums: tuple[Figure, ...]
+    steps: tuple[tuple, ...] = ()
+    sum_parts: tuple[tuple[Figure, tuple[str, ...]], ...] = ()  # each of `sums` and its sum_of
 
     @classmethod
     def of(cls, figures: list[Figure]) -> Plan:
         order = tuple(sorted(figures, key=lambda f: bool(f.from_people)))
-        return cls(order, tuple(f for f in figures if f.sum_of))
+        steps = tuple(
+            (
+                f.key,
+                f.value.name if type(f.value) is Metric else None,
+                f.value,
+                f.people,
+                f.unit,
+                f.from_people,
+            )
+            for f in order
+        )
+        sums = tuple(f for f in figures if f.sum_of)
+        return cls(order, sums, steps, tuple((f, f.sum_of) for f in sums))
 
 
 def _needed(figures: list[Figure]) -> list[Figure]:
@@ -253,6 +311,33 @@ def _needed(figures: list[Figure]) -> list[Figure]:
             break
         keys = more
     return [f for f in everything if f.key in keys]
+
+
+def _window_totals(
+    store: Store, house_ids: tuple[int, ...], figures, per_house: dict, plan: Plan, window: str
+) -> dict[str, Cell]:
+    """The cells of all houses together in one window, with the houses' cells of `plan` (at least
+    their counts of people, for the totals' privacy rule)."""
+    parts = [per_house[h][window].fill(plan) for h in house_ids]
+    return _cells(store, house_ids, window, figures, parts)
+
+
+class Totals(dict):
+    """Report.totals, the cells of all houses together per window: those of a window in `later`
+    are worked out when first read (`totals[PREV]`). Holds no reference to the report."""
+
+    __slots__ = ("later",)
+
+    def __init__(self, cells: dict, *, later: dict) -> None:
+        super().__init__(cells)
+        self.later = later
+
+    def __missing__(self, window: str) -> dict[str, Cell]:
+        make = self.later.pop(window, None)
+        if make is None:
+            raise KeyError(window)
+        cells = self[window] = make()
+        return cells
 
 
 class HouseCells(dict):
@@ -275,8 +360,11 @@ class HouseCells(dict):
         """Work out the figures of `plan` not known yet (those known stay as they are)."""
         for figure in plan.order:
             if figure.key not in self:
-                for key, value in _cells(self.store, (self.house_id,), self.window, plan).items():
-                    self.setdefault(key, value)
+                if not self:  # the first cells: straight in
+                    _house_cells(self.store, self.house_id, self.window, plan, self)
+                else:
+                    for key, value in _house_cells(self.store, self.house_id, self.window, plan, {}).items():
+                        self.setdefault(key, value)
                 break
         return self
 
@@ -311,16 +399,18 @@ def build(
         houses=list(houses), period=period, previous=scope.previous, pilot=pilot, store=store, now=now
     )
     figures = [f for s in shown_sections for f in s.figures]
+    house_ids = report.house_ids  # (made from every house: once)
     report.house_targets = {
         (house_id, figure): value
-        for house_id, figure, value in Target.objects.filter(house__in=any_of(report.house_ids)).values_list(
-            "house_id", "figure", "value"
-        )
+        for house_id, figure, value in Target.objects.filter(house__in=any_of(house_ids))
+        .values_list("house_id", "figure", "value")
+        .order_by()  # (1,600 targets of 200 houses: sorting them took longer than reading them)
     }
     target_figures = [sections.figure(key) for key in sections.TARGETS.values()]
 
+    before_pilot = report.previous_before_pilot  # (a look at every house: once, not for each row)
     if report.single:
-        (house_id,) = report.house_ids
+        (house_id,) = house_ids
         for window, wanted in ((CUR, figures), (PREV, figures), (PILOT, _needed(target_figures))):
             report.totals[window] = _cells(store, (house_id,), window, wanted)
         report.per_house[house_id] = report.totals
@@ -339,24 +429,31 @@ def build(
             if every_house or pk in with_target:
                 pilot.fill(pilot_plan)
             report.per_house[pk] = {
-                CUR: HouseCells(store, pk, CUR, plans).fill(people_plan),
-                PREV: HouseCells(store, pk, PREV, plans).fill(people_plan),
+                CUR: HouseCells(store, pk, CUR, plans),
+                PREV: HouseCells(store, pk, PREV, plans),
                 PILOT: pilot,
             }
-        for window in (CUR, PREV):
-            parts = [report.per_house[h][window] for h in report.house_ids]
-            report.totals[window] = _cells(store, report.house_ids, window, figures, parts)
+        totals = functools.partial(_window_totals, store, house_ids, figures, report.per_house, people_plan)
+        # The period before's totals (and the houses' cells they read) when first read, if the page
+        # shows none of them: it lies before the pilot. The CSV reads the houses' cells with .get().
+        at_once = (CUR,) if before_pilot and not every_house else (CUR, PREV)
+        report.totals = Totals(
+            {window: totals(window) for window in at_once},
+            later={w: functools.partial(totals, w) for w in (CUR, PREV) if w not in at_once},
+        )
 
     def row(figure: Figure) -> Row:
-        now_cell, before = report.totals[CUR][figure.key], report.totals[PREV][figure.key]
-        if report.previous_before_pilot:  # zeros from before the pilot compare nothing: no figure
+        now_cell = report.totals[CUR][figure.key]
+        if before_pilot:  # zeros from before the pilot compare nothing: no figure
             before = Cell(None, NO_FIGURE)
+        else:
+            before = report.totals[PREV][figure.key]
         return Row(figure, now_cell, before, change(figure, now_cell, before))
 
     listed = {f.key for f in figures}
     report.key_rows = [row(sections.figure(k)) for k in sections.KEY_FIGURES if k in listed]
     months = [m for m in period.months() if m <= today]  # no empty months still to come
-    everyone = Reading(store, report.house_ids)
+    everyone = Reading(store, house_ids)
     report.sections = [
         SectionView(
             s,
@@ -376,7 +473,7 @@ def build(
     # with their quotes, and the count comes with them (200 houses have hundreds of stories).
     stories = (
         Story.objects.filter(
-            house__in=any_of(report.house_ids), first_day__lte=period.last_day, last_day__gte=period.first_day
+            house__in=any_of(house_ids), first_day__lte=period.last_day, last_day__gte=period.first_day
         )
         .select_related("house")
         .prefetch_related("quotes")
@@ -393,28 +490,38 @@ def _targets(report: Report, today: dt.date) -> list[TargetRow]:
     rows = []
     # Once, not per figure: the houses' pilots and how far along they are (200 houses x 8 figures).
     elapsed_of = {}
+    of_dates: dict[tuple, tuple[float, bool, bool]] = {}  # most houses share their pilot's dates
     for house in report.houses:
-        first, last = house_pilot(house, today)
-        length = (last - first).days + 1
-        elapsed = min(max((today - first).days + 1, 0), length) / length
-        elapsed_of[house.pk] = (elapsed, today >= first, today > last)
+        dates = (house.pilot_start, house.pilot_end)
+        if dates not in of_dates:
+            first, last = house_pilot(house, today)
+            length = (last - first).days + 1
+            elapsed = min(max((today - first).days + 1, 0), length) / length
+            of_dates[dates] = (elapsed, today >= first, today > last)
+        elapsed_of[house.pk] = of_dates[dates]
     targets = report.house_targets
+    # The houses with a target and its value, per figure, in the order of the houses (the sums below
+    # add up in that order), each with its pilot's progress and cells.
+    codes: dict[str, list[tuple]] = {code: [] for code in TargetFigure.values}
+    for pk, progress in elapsed_of.items():
+        pilot_cells = report.per_house[pk][PILOT]
+        for code, with_target in codes.items():
+            value = targets.get((pk, code))
+            if value is not None:
+                with_target.append((value, *progress, pilot_cells))
     for target_figure in TargetFigure:
-        key = sections.TARGETS[target_figure]
-        figure = sections.figure(key)
-        code = target_figure.value
-        with_target = [pk for pk in elapsed_of if (pk, code) in targets]
+        with_target = codes[target_figure.value]
         if not with_target:
             continue
+        key = sections.TARGETS[target_figure]
+        figure = sections.figure(key)
         target = expected = actual = 0.0
         started = ended = 0
         parts = []
-        for pk in with_target:
-            elapsed, has_started, has_ended = elapsed_of[pk]
-            value = targets[(pk, code)]
+        for value, elapsed, has_started, has_ended, pilot_cells in with_target:
             target += value
             expected += value * elapsed
-            part = report.per_house[pk][PILOT][key]
+            part = pilot_cells[key]
             parts.append(part)
             actual += part.value or 0
             started += has_started
@@ -441,9 +548,15 @@ def name_key(name: str) -> list:
     ]
 
 
+@functools.lru_cache(maxsize=4096)
+def _name_key(name: str) -> tuple:
+    """name_key, kept: the table of 200 houses is sorted by name on every page."""
+    return tuple(name_key(name))
+
+
 def sort_rows(rows: list[HouseRow], columns: list[Figure], key: str, descending: bool) -> list[HouseRow]:
     """The table of houses sorted by a column (by name within equal values)."""
-    rows = sorted(rows, key=lambda r: name_key(r.house.name))
+    rows = sorted(rows, key=lambda r: _name_key(str(r.house.name)))
     figure_key = SORT_KEYS.get(key)
     if figure_key is None:
         return list(reversed(rows)) if descending else rows
