@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from care.models import Buddy, Match, Worry
 from summary.figures import Figure, Unit, metric
 from summary.sections import Section, register
-from summary.selectors import CUR, PILOT, PREV, Scope, Store
+from summary.selectors import CUR, PILOT, PREV, Scope, Store, any_of
 
 LASTING = dt.timedelta(days=91)  # "still going after 3 months"
 
@@ -38,7 +38,7 @@ def worries(scope: Scope, store: Store) -> None:
 
     first, last = scope.envelope()
     rows = (
-        Worry.objects.filter(house__in=scope.house_ids, created_at__lt=last)
+        Worry.objects.filter(house__in=any_of(scope.house_ids), created_at__lt=last)
         .filter(Q(created_at__gte=first) | Q(closed_at__gte=first))
         .order_by()
         .values_list("house_id", "created_at", "first_contact_at", "closed_at")
@@ -73,7 +73,7 @@ def buddies(scope: Scope, store: Store) -> None:
     windows = _windows(scope)
     pilots = scope.pilot_bounds()
     asked = (
-        Buddy.objects.filter(house__in=scope.house_ids, created_at__gte=first, created_at__lt=last)
+        Buddy.objects.filter(house__in=any_of(scope.house_ids), created_at__gte=first, created_at__lt=last)
         .order_by()
         .values_list("house_id", "side", "created_at")
     )
@@ -83,7 +83,9 @@ def buddies(scope: Scope, store: Store) -> None:
             if _in(created, bounds):
                 store.values[(house_id, name, window)] += 1
     matches = (
-        Match.objects.filter(ask__house__in=scope.house_ids, started_at__gte=first, started_at__lt=last)
+        Match.objects.filter(
+            ask__house__in=any_of(scope.house_ids), started_at__gte=first, started_at__lt=last
+        )
         .order_by()
         .values_list("ask__house_id", "started_at", "ended_at")
     )
