@@ -393,3 +393,25 @@ def test_week_view_query_budget(
     assert response.status_code == 200
     assert response.context["count"] == n
     assert sum(len(d.items) for d in response.context["days"]) == n
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC),  # 02:30 summer time
+        dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC),  # 02:30 winter time, the hour again
+        dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC),  # 03:00 just after the spring jump
+        dt.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(2027, 1, 1, 0, 0, tzinfo=ZoneInfo("Europe/Amsterdam")),
+    ],
+)
+def test_an_items_times_read_as_the_date_and_time_filters_write_them(moment):
+    from django.template.defaultfilters import date as date_filter
+    from django.template.defaultfilters import time as time_filter
+
+    from activities.calendar_views import Item
+
+    item = Item("t", "Huiskamer", moment, moment + dt.timedelta(minutes=45), busy=False, requested=False)
+    local_start, local_end = timezone.localtime(item.start), timezone.localtime(item.end)
+    assert item.start_iso == date_filter(local_start, "c") and item.end_iso == date_filter(local_end, "c")
+    assert item.start_hm == time_filter(local_start, "H:i") and item.end_hm == time_filter(local_end, "H:i")
