@@ -192,11 +192,16 @@ def _round_up(moment: dt.datetime, *, minutes: int) -> dt.datetime:
     return base - rest + step
 
 
-def free_slots(room: Room, day: dt.date, *, now: dt.datetime | None = None) -> list[FreeSlot]:
+def free_slots(
+    room: Room, day: dt.date, *, now: dt.datetime | None = None, closed: bool | None = None
+) -> list[FreeSlot]:
     """The free parts of a day: within the bookable hours, not closed, not in the past or notice,
-    and leaving the tidy-up time before the next booking. One query for the day's bookings."""
+    and leaving the tidy-up time before the next booking. One query for the day's bookings, one for
+    the room's hours, and one whether it is closed that day unless `closed` says so already."""
     now = now or timezone.now()
-    if room.closures.filter(first_day__lte=day, last_day__gte=day).exists():
+    if closed is None:
+        closed = room.closures.filter(first_day__lte=day, last_day__gte=day).exists()
+    if closed:
         return []
     zone = local_zone()
     every_day = list(room.hours.all())  # none: the room has no set hours (any time of day)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from activities import services
 from activities.forms import AttendanceForm, BookingForm, CancelForm, DayForm, DecisionForm, parse_day
-from activities.models import Booking, Room
+from activities.models import Booking, Room, RoomClosure
 from residents.decorators import house_view
 from residents.models import House
 from residents.permissions import can, require
@@ -27,16 +28,18 @@ def _add_problems(form, err: services.BookingError) -> None:
 @login_required
 @house_view
 def book(request, house: House):
-    rooms = list(Room.objects.filter(house=house, is_bookable=True))
+    today = timezone.localdate()
+    source = request.POST if request.method == "POST" else request.GET
+    day = asked_day = parse_day(source.get("date", source.get("datum")), today)
+    # Whether each room is closed that day comes with the rooms (free_slots need not ask).
+    closed = RoomClosure.objects.filter(room=OuterRef("pk"), first_day__lte=day, last_day__gte=day)
+    rooms = list(Room.objects.filter(house=house, is_bookable=True).annotate(closed_on_day=Exists(closed)))
     if not can(request.user, "house.book", house):
         return render(request, "activities/book_not_allowed.html", {"house": house}, status=403)
     if not rooms:
         return render(request, "activities/book.html", {"house": house, "rooms": rooms})
-    today = timezone.localdate()
     can_book_for = can(request.user, "bookings.book_for", house)
-    source = request.POST if request.method == "POST" else request.GET
     room = next((r for r in rooms if str(r.pk) == source.get("room", source.get("ruimte"))), rooms[0])
-    day = parse_day(source.get("date", source.get("datum")), today)
     initial = {"room": room, "date": day, "attendees": 2, "category": Booking.Category.BIRTHDAY}
     form = BookingForm(
         request.POST or None,
@@ -131,7 +134,9 @@ def book(request, house: House):
             "day": day,
             "day_form": DayForm(initial={"ruimte": room, "datum": day}, house=house, rooms=rooms),
             "form": form,
-            "free": services.free_slots(room, day),
+            "free": services.free_slots(
+                room, day, closed=getattr(room, "closed_on_day", None) if day == asked_day else None
+            ),
             "plan": plan,
             "plan_free": [p for p in plan if p.free] if plan else [],
         },

@@ -97,6 +97,24 @@ def test_the_form_shows_the_free_times_of_the_day(room, student, resident, clien
     assert re.findall(r"\d\d:\d\d", free) == ["08:00", "13:45", "16:15", "23:00"]
 
 
+def test_the_form_shows_no_free_times_on_a_day_the_room_is_closed(room, resident, client_for, day):
+    """Whether the room is closed comes with the rooms, for the day asked or sent."""
+    from activities.models import RoomClosure
+
+    RoomClosure.objects.create(room=room, first_day=day, last_day=day, reason="Koningsdag")
+    client = client_for(resident)
+    closed = client.get(book_url(room.house), {"datum": day.isoformat()})
+    assert closed.context["free"] == []
+    assert '<ul class="free-times">' not in closed.content.decode()
+    form = booking_form(client, room.house, day + dt.timedelta(days=1))
+    sent = client.post(book_url(room.house), fill(form, date=day.isoformat(), start="10:00", end="11:00"))
+    assert sent.status_code == 200 and sent.context["day"] == day and sent.context["free"] == []
+    assert "Koningsdag" in sent.content.decode()
+    assert not Booking.objects.filter(room=room).exists()
+    next_day = (day + dt.timedelta(days=1)).isoformat()
+    assert client.get(book_url(room.house), {"datum": next_day}).context["free"]
+
+
 def test_a_taken_time_shows_the_error_at_the_start_and_the_free_times(
     room, student, resident, client_for, day
 ):
