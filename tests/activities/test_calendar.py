@@ -415,3 +415,45 @@ def test_an_items_times_read_as_the_date_and_time_filters_write_them(moment):
     local_start, local_end = timezone.localtime(item.start), timezone.localtime(item.end)
     assert item.start_iso == date_filter(local_start, "c") and item.end_iso == date_filter(local_end, "c")
     assert item.start_hm == time_filter(local_start, "H:i") and item.end_hm == time_filter(local_end, "H:i")
+
+
+# The markup of a booking in the week and day lists as the template partial made it, before
+# calendar_views.Item.html wrote it in Python.
+BOOKING_PARTIAL = """{% load i18n %}<li class="cal-booking{% if item.requested %} is-requested{% endif %}\
+{% if item.busy %} is-busy{% endif %}">
+  <span class="cal-time"><time datetime="{{ item.start|date:'c' }}">{{ item.start|time:"H:i" }}</time>–\
+<time datetime="{{ item.end|date:'c' }}">{{ item.end|time:"H:i" }}</time></span>
+  <span class="cal-title">{% if item.url %}<a href="{{ item.url }}">{{ item.title }}</a>{% else %}\
+{{ item.title }}{% endif %}</span>
+  <span class="cal-room">{{ item.room }}</span>
+  {% if item.requested %}<span class="cal-status">{% translate "waiting for approval" %}</span>{% endif %}
+</li>"""
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("requested", [False, True])
+@pytest.mark.parametrize("busy", [False, True])
+@pytest.mark.parametrize("url", ["", "/w4/reserveringen/12/?a=1&b=<2>"])
+@pytest.mark.parametrize("title", ["Verjaardag van Ans", "<script>alert(\"x\")</script> & 'zo'"])
+def test_a_bookings_markup_is_the_template_partials(language, requested, busy, url, title):
+    from django.template import engines
+    from django.utils import translation
+
+    from activities.calendar_views import Item
+
+    start = dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+    item = Item(title, "Huiskamer <1>", start, start + dt.timedelta(hours=2), busy, requested, url)
+    with translation.override(language):
+        expected = engines["django"].from_string(BOOKING_PARTIAL).render({"item": item})
+        assert str(item.html) == expected
+
+
+def test_negative_control_a_changed_partial_differs():
+    from django.template import engines
+
+    from activities.calendar_views import Item
+
+    start = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    item = Item("Koffie", "Huiskamer", start, start + dt.timedelta(hours=1), False, False, "")
+    changed = BOOKING_PARTIAL.replace('class="cal-room"', 'class="cal-ruimte"')
+    assert str(item.html) != engines["django"].from_string(changed).render({"item": item})
