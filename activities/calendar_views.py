@@ -107,7 +107,7 @@ def _may_open(user, house: House):
     return lambda booking: user.pk in (booking.booker_id, booking.created_by_id)
 
 
-def _item(booking: Booking, user, house: House, may_open, booking_url: tuple[str, str]) -> Item:
+def _item(booking: Booking, user, may_open, booking_url: tuple[str, str]) -> Item:
     zone = local_zone()
     title = booking.title_for(user)
     return Item(
@@ -153,7 +153,7 @@ def calendar(request: HttpRequest, house: House) -> HttpResponse:
         day_items = []
         for booking in raw.bookings:
             if booking.pk not in items:
-                items[booking.pk] = _item(booking, user, house, may_open, booking_url)
+                items[booking.pk] = _item(booking, user, may_open, booking_url)
             day_items.append(items[booking.pk])
         days.append(Day(raw.date, day_items, raw.in_month, raw.date == today))
 
