@@ -3,6 +3,7 @@
     python -m bench.summary                            # scales 1 10 100 (seeds what is missing)
     python -m bench.summary --scales 1 10 --repeat 20
     python -m bench.summary --scales 100 --explain     # EXPLAIN ANALYZE of the slowest queries
+    python -m bench.summary --scales 1 100 --rounds 5  # the scales taking turns, five times
 
 Each scale has its own database, so they can be kept side by side: wijkhuis_bench_s1,
 wijkhuis_bench_s10, wijkhuis_bench_s100 on the embedded server (or on the server of DATABASE_URL,
@@ -16,6 +17,11 @@ SQL queries. The person is bench-viewer@example.nl, with the viewer role in ever
 (summary:house). For the largest scale it also prints the three slowest queries of one
 `/overzicht/` request with their time and SQL, ready for EXPLAIN ANALYZE (--explain runs it).
 Timings belong here, never in tests.
+
+With --rounds, every scale is measured that many times, the scales taking turns (1, 100, 1, 100,
+...), and each number is the median over the rounds: the machine's speed drifts over minutes, and
+one pass per scale can catch scale 1 in a slow moment and scale 100 in a fast one (or the other way
+round), which moves their ratio by a third. The rounds' own medians and ratios are printed too.
 
 Exits with 3 when the summary pages are not there yet (the URL names do not resolve, or 404).
 """
@@ -68,6 +74,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--repeat", type=int, default=20, help="timed requests per page")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every scale this many times, the scales taking turns; report the medians",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="requests per page before timing")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries")
     parser.add_argument("--no-seed", action="store_true", help="use the databases as they are")
@@ -77,46 +89,89 @@ def main(argv=None) -> None:
     if opts.measure:
         sys.exit(measure(opts))
 
-    results = {}
-    for scale in opts.scales:
-        name = f"wijkhuis_bench_s{scale}"
-        env = {**os.environ, "DATABASE_URL": database_url(name)}
-        print(f"== scale {scale}: database {name}", flush=True)
-        if not opts.no_seed:
-            began = time.perf_counter()
-            seeded = subprocess.run(
-                [sys.executable, "-m", "bench.seed", "--scale", str(scale), "--quiet"],
-                cwd=ROOT,
-                env=env,
-                check=False,
-            )
-            if seeded.returncode:
-                raise SystemExit(f"bench.seed failed for scale {scale} (exit {seeded.returncode})")
-            print(f"   seed step: {time.perf_counter() - began:.1f} s", flush=True)
-        child = [
-            sys.executable,
-            "-m",
-            "bench.summary",
-            "--measure",
-            "--repeat",
-            str(opts.repeat),
-            "--warmup",
-            str(opts.warmup),
-        ]
-        if scale == max(opts.scales):
-            child.append("--slowest")
-        if opts.explain:
-            child.append("--explain")
-        run = subprocess.run(child, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-        for line in run.stdout.splitlines():
-            if line.startswith(RESULT):
-                results[scale] = json.loads(line[len(RESULT) :])
-            else:
-                print("   " + line)
-        if run.returncode:
-            sys.stderr.write(run.stderr[-3000:])
-            raise SystemExit(run.returncode)
-    report(results)
+    rounds: dict[int, list[dict]] = {scale: [] for scale in opts.scales}
+    for n in range(opts.rounds):
+        for scale in opts.scales:
+            rounds[scale].append(_measure_scale(opts, scale, first_round=n == 0))
+    if opts.rounds > 1:
+        _report_rounds(rounds)
+    report({scale: _combined(results) for scale, results in rounds.items()})
+
+
+def _measure_scale(opts, scale: int, *, first_round: bool) -> dict:
+    """One child measuring one scale's database (seeded first in the first round, unless --no-seed)."""
+    name = f"wijkhuis_bench_s{scale}"
+    env = {**os.environ, "DATABASE_URL": database_url(name)}
+    print(f"== scale {scale}: database {name}", flush=True)
+    if first_round and not opts.no_seed:
+        began = time.perf_counter()
+        seeded = subprocess.run(
+            [sys.executable, "-m", "bench.seed", "--scale", str(scale), "--quiet"],
+            cwd=ROOT,
+            env=env,
+            check=False,
+        )
+        if seeded.returncode:
+            raise SystemExit(f"bench.seed failed for scale {scale} (exit {seeded.returncode})")
+        print(f"   seed step: {time.perf_counter() - began:.1f} s", flush=True)
+    child = [
+        sys.executable,
+        "-m",
+        "bench.summary",
+        "--measure",
+        "--repeat",
+        str(opts.repeat),
+        "--warmup",
+        str(opts.warmup),
+    ]
+    if first_round and scale == max(opts.scales):
+        child.append("--slowest")
+    if first_round and opts.explain:
+        child.append("--explain")
+    run = subprocess.run(child, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    result = None
+    for line in run.stdout.splitlines():
+        if line.startswith(RESULT):
+            result = json.loads(line[len(RESULT) :])
+        else:
+            print("   " + line)
+    if run.returncode or result is None:
+        sys.stderr.write(run.stderr[-3000:])
+        raise SystemExit(run.returncode or 1)
+    return result
+
+
+def _combined(results: list[dict]) -> dict:
+    """One scale's rounds as one result: per page the median of each number over the rounds (the
+    queries: the most); the first round's count of marks."""
+    combined = dict(results[0])
+    combined["pages"] = {
+        page: {
+            key: (max if key == "queries" else statistics.median)(r["pages"][page][key] for r in results)
+            for key in first
+        }
+        for page, first in results[0]["pages"].items()
+    }
+    return combined
+
+
+def _report_rounds(rounds: dict[int, list[dict]]) -> None:
+    """Per round, /overzicht/'s median at each scale and the ratio of the largest to the smallest:
+    the scales took turns, so a slower or faster moment of the machine shows as a round apart."""
+    low, high = min(rounds), max(rounds)
+    print()
+    print(
+        "per round, /overzicht/ median ms: "
+        + ", ".join(f"scale {s}" for s in rounds)
+        + f", ratio {high}/{low}"
+    )
+    for n in range(len(rounds[low])):
+        medians = [rounds[s][n]["pages"]["/overzicht/"]["median"] for s in rounds]
+        ratio = (
+            rounds[high][n]["pages"]["/overzicht/"]["median"]
+            / rounds[low][n]["pages"]["/overzicht/"]["median"]
+        )
+        print(f"  round {n + 1}: " + ", ".join(f"{m:.1f}" for m in medians) + f", {ratio:.2f}")
 
 
 def report(results: dict[int, dict]) -> None:
