@@ -246,3 +246,28 @@ def test_the_collector_is_paused_for_a_summary_and_on_again_after(june, viewer, 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _landmark_labels(page: str) -> list[str]:
+    """The aria-labelledby of every section and every role="region" (the landmarks that have one)."""
+    tags = re.findall(r"<(?:section|div)\b[^>]*>", page)
+    return [
+        re.search(r'aria-labelledby="([^"]+)"', tag).group(1)
+        for tag in tags
+        if "aria-labelledby=" in tag and (tag.startswith("<section") or 'role="region"' in tag)
+    ]
+
+
+def test_each_landmark_has_a_name_of_its_own(june, house, other_house, superuser, client_for, mfa_off):
+    """A table's scroll area (a region, so it can be reached with the keyboard) is named after its
+    heading and the word "(tabel)": not a second landmark with the section's own name."""
+    client = client_for(superuser)
+    for address in (url("all", **JUNE_QUERY), url("house", house, **JUNE_QUERY)):
+        page = client.get(address).content.decode()
+        labels = _landmark_labels(page)
+        assert len(labels) == len(set(labels)), labels
+        assert sum(ids.endswith(" summary-table-word") for ids in labels) >= 2
+        for ids in labels:
+            for id_ in ids.split():
+                assert f'id="{id_}"' in page, id_
+        assert '<span id="summary-table-word" hidden>(tabel)</span>' in page
