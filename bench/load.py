@@ -9,7 +9,8 @@ booking attempts from many connections at once, for a fixed time; then checks ev
 
 What it does:
 1. The database wijkhuis_bench_s<scale> (as bench.summary; on DATABASE_URL's server if set):
-   migrated and seeded by bench.seed when needed (a second time takes seconds).
+   migrated and seeded by bench.seed when needed (a second time takes seconds); the bookings
+   table vacuumed, so earlier runs' deleted bookings are no dead rows for this run's pages.
 2. One person per connection: residents of the first houses (`--booking-houses`, default 4, so
    people of one house book the same living room), given a known password and a verified address.
 3. gunicorn with the project's configuration (wijkhuis/gunicorn.conf.py: sync workers, JSON access
@@ -688,6 +689,20 @@ def check_bookings(max_before: int, told: list[int]) -> dict:
     }
 
 
+def vacuum() -> None:
+    """VACUUM (ANALYZE) the tables a run writes to and deletes from again, before it starts: else
+    each run leaves its deleted bookings as dead rows, which the next run's calendar and booking form
+    read past, so repeated runs would not measure the same thing."""
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    from activities.models import Booking
+
+    with connection.cursor() as cursor:
+        for model in (Booking, DBTaskResult):
+            cursor.execute(f'VACUUM (ANALYZE) "{model._meta.db_table}"')
+
+
 def clean_up(max_before: int, since: dt.datetime) -> int:
     """Delete the run's bookings and the confirmation mails they queued (never sent: no worker
     runs on the bench database). Their audit rows stay: the audit trail is append-only."""
@@ -889,6 +904,7 @@ def main(argv=None) -> None:
 
     persons, houses, facts = people(opts)
     taken = taken_messages()
+    vacuum()
     connection.close()
     facts["load_before"] = os.getloadavg()[0]
     print(
