@@ -868,11 +868,9 @@ def _family(family: Family, store: Store, scope: Scope) -> None:
                 months[(name, month)] += value
 
 
-@functools.cache
-def _charted_metrics() -> tuple[str, ...]:
-    """The kept metrics whose whole months go to the chart: those of the monthly families, and
-    REACH_KEPT."""
-    families = (
+def stored_families() -> list[Family]:
+    """The families whose figures summary.stored keeps per month and day."""
+    return [
         room_use_family(),
         activities_family(),
         student_hours_family(),
@@ -881,8 +879,15 @@ def _charted_metrics() -> tuple[str, ...]:
         polls_family(),
         posts_family(),
         issues_family(),
-    )
-    charted = [name for family in families if family.stored and family.monthly for name in family.metrics]
+    ]
+
+
+@functools.cache
+def _charted_metrics() -> tuple[str, ...]:
+    """The kept metrics whose whole months go to the chart: those of the monthly families, and
+    REACH_KEPT."""
+    monthly = [family for family in stored_families() if family.stored and family.monthly]
+    charted = [name for family in monthly for name in family.metrics]
     return (*sorted(charted), REACH_KEPT)
 
 

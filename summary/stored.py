@@ -50,36 +50,16 @@ from summary.selectors import (
     RUNNING_ROLES,
     Family,
     Windows,
-    activities_family,
-    ideas_family,
-    issues_family,
     members_now,
     month_bounds,
-    new_members_family,
-    polls_family,
-    posts_family,
-    room_use_family,
     seen_in,
-    student_hours_family,
+    stored_families,
     window_columns,
 )
 
 LOCK = 7_020_907  # pg_advisory_xact_lock key of the summary's refresh
 # The local month of a moment of Seen (a range of one moment, "r"), as migration 0003's trigger has it.
 MOMENT_MONTH = "date_trunc('month', lower(r) AT TIME ZONE %(zone)s)::date"
-
-
-def stored_families() -> list[Family]:
-    return [
-        room_use_family(),
-        activities_family(),
-        student_hours_family(),
-        new_members_family(),
-        ideas_family(),
-        polls_family(),
-        posts_family(),
-        issues_family(),
-    ]
 
 
 def refresh() -> int:
@@ -180,6 +160,29 @@ def count_runs(houses: list[int]) -> None:
         cursor.execute(RUNS_SQL.format(houses="house_id = ANY(%(houses)s)"), {"houses": houses})
 
 
+# The end of count_months' statement and of REACH_DAYS_SQL: from "f" (h, month, metric, n: the day
+# of the month, value), the month figures (their sums) and each month's running totals by day
+# (DayRun) are kept ({more}: further statements on the same CTEs, or nothing).
+KEEP_DAYS_SQL = """
+), kept AS (
+    INSERT INTO summary_monthfigure (metric, house_id, month, value)
+    SELECT metric, h, month, SUM(value) FROM f GROUP BY metric, h, month
+){more}, spans AS (
+    SELECT h, metric, month, MAX(n) AS hi FROM f GROUP BY h, metric, month
+)
+INSERT INTO summary_dayrun (house_id, metric, month, runs)
+SELECT h, metric, month, array_agg(run ORDER BY n)
+FROM (
+    SELECT s.h, s.metric, s.month, g.n,
+           SUM(COALESCE(f.value, 0)) OVER (PARTITION BY s.h, s.metric, s.month ORDER BY g.n) AS run
+    FROM spans AS s CROSS JOIN LATERAL generate_series(1, s.hi) AS g (n)
+    LEFT JOIN f ON f.h = s.h AND f.metric = s.metric AND f.month = s.month AND f.n = g.n
+) AS running
+GROUP BY h, metric, month
+ORDER BY month, h, metric  -- a month's rows side by side: a page reads a few months of every house
+"""
+
+
 def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
     """Count the family's metrics for these houses and whole months, per day, and keep them: the
     month figures (MonthFigure, the sum of the days) and the days' running totals within each month
@@ -226,22 +229,7 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
                    v.metric, v.value
             FROM c CROSS JOIN LATERAL (VALUES {values}) AS v (metric, value)
             WHERE v.value <> 0
-        ), kept AS (
-            INSERT INTO summary_monthfigure (metric, house_id, month, value)
-            SELECT metric, h, month, SUM(value) FROM f GROUP BY metric, h, month
-        ), spans AS (
-            SELECT h, metric, month, MAX(n) AS hi FROM f GROUP BY h, metric, month
-        )
-        INSERT INTO summary_dayrun (house_id, metric, month, runs)
-        SELECT h, metric, month, array_agg(run ORDER BY n)
-        FROM (
-            SELECT s.h, s.metric, s.month, g.n,
-                   SUM(COALESCE(f.value, 0)) OVER (PARTITION BY s.h, s.metric, s.month ORDER BY g.n) AS run
-            FROM spans AS s CROSS JOIN LATERAL generate_series(1, s.hi) AS g (n)
-            LEFT JOIN f ON f.h = s.h AND f.metric = s.metric AND f.month = s.month AND f.n = g.n
-        ) AS running
-        GROUP BY h, metric, month
-        ORDER BY month, h, metric  -- a month's rows side by side: a page reads a few months of every house
+        {KEEP_DAYS_SQL.format(more="")}
     """  # noqa: S608 - our own names and Django's compiled SQL; every value is a parameter
     params = [
         *columns_params,
@@ -260,10 +248,11 @@ def count_months(family: Family, months: list[tuple[int, dt.date]]) -> None:
 # REACH_DAYS for some houses and months ("mo": h, month, and its first moment s and the next month's
 # e), from the Seen rows of people seen in that house only: per day of the month, how many were first
 # seen then, last seen then, and first seen in that month then; kept as month figures (their sums)
-# and their days' running totals (DayRun), as count_months keeps the others ({more}: further
-# statements on "mo"). Migration 0009's fill is this statement for every house and month with a
-# moment.
-REACH_DAYS_SQL = """
+# and their days' running totals (DayRun) by KEEP_DAYS_SQL, as count_months keeps the others
+# ({more}: further statements on "mo"). Migration 0009's fill is this statement (then without the
+# order of the rows written) for every house and month with a moment.
+REACH_DAYS_SQL = (
+    """
 WITH mo AS ({marks}), f AS (
     SELECT mo.h, mo.month, %(first)s AS metric,
            extract(day FROM seen.first_moment AT TIME ZONE %(zone)s)::int AS n, COUNT(*)::float8 AS value
@@ -284,22 +273,9 @@ WITH mo AS ({marks}), f AS (
     ) AS x
     WHERE x.t IS NOT NULL
     GROUP BY 1, 2, 3, 4
-), kept AS (
-    INSERT INTO summary_monthfigure (metric, house_id, month, value)
-    SELECT metric, h, month, SUM(value) FROM f GROUP BY metric, h, month
-){more}, spans AS (
-    SELECT h, metric, month, MAX(n) AS hi FROM f GROUP BY h, metric, month
+"""  # noqa: S608 - our own names; every value is a parameter
+    + KEEP_DAYS_SQL
 )
-INSERT INTO summary_dayrun (house_id, metric, month, runs)
-SELECT h, metric, month, array_agg(run ORDER BY n)
-FROM (
-    SELECT s.h, s.metric, s.month, g.n,
-           SUM(COALESCE(f.value, 0)) OVER (PARTITION BY s.h, s.metric, s.month ORDER BY g.n) AS run
-    FROM spans AS s CROSS JOIN LATERAL generate_series(1, s.hi) AS g (n)
-    LEFT JOIN f ON f.h = s.h AND f.metric = s.metric AND f.month = s.month AND f.n = g.n
-) AS running
-GROUP BY h, metric, month
-"""
 
 
 def count_reach_months(months: list[tuple[int, dt.date]]) -> None:
