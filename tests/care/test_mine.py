@@ -11,15 +11,33 @@ from care.models import Buddy, Match
 pytestmark = pytest.mark.django_db
 
 
-def test_my_page_shows_the_status_of_my_worry_not_the_notes(
-    house, resident, coordinator, client_for, mfa_off
-):
-    worry = worries.raise_worry(
+def _money_worry(house, person):
+    """A worry about money that `person` raised on the website."""
+    return worries.raise_worry(
         house=house,
         data={"about": "self", "category": "money", "message": "Veel rekeningen", "contact_by": "email"},
         channel="website",
-        by=resident,
+        by=person,
     )
+
+
+def _ask(house, person) -> Buddy:
+    """`person`'s request for a buddy to talk with."""
+    return Buddy.objects.create(
+        house=house,
+        person=person,
+        side="ask",
+        kinds=["talk"],
+        languages="Nederlands",
+        available="di",
+        phone="0612345678",
+    )
+
+
+def test_my_page_shows_the_status_of_my_worry_not_the_notes(
+    house, resident, coordinator, client_for, mfa_off
+):
+    worry = _money_worry(house, resident)
     worries.take(worry=worry, by=coordinator)
     worries.add_note(worry=worry, by=coordinator, text="Afspraak met de schuldhulp gemaakt")
     page = client_for(resident).get("/mijn/").content.decode()
@@ -31,27 +49,14 @@ def test_my_page_shows_the_status_of_my_worry_not_the_notes(
 
 
 def test_someone_else_does_not_see_my_worry_on_their_page(house, resident, student, client_for):
-    worry = worries.raise_worry(
-        house=house,
-        data={"about": "self", "category": "money", "message": "Veel rekeningen", "contact_by": "email"},
-        channel="website",
-        by=resident,
-    )
+    worry = _money_worry(house, resident)
     assert worry.reference not in client_for(student).get("/mijn/").content.decode()
 
 
 def test_my_page_shows_a_proposed_buddy_to_answer_and_then_my_buddy(
     house, resident, student, coordinator, client_for
 ):
-    ask = Buddy.objects.create(
-        house=house,
-        person=resident,
-        side="ask",
-        kinds=["talk"],
-        languages="Nederlands",
-        available="di",
-        phone="0612345678",
-    )
+    ask = _ask(house, resident)
     offer = Buddy.objects.create(
         house=house,
         person=student,
@@ -84,21 +89,8 @@ def _care_queries(client) -> list[str]:
 def test_my_page_asks_once_whether_there_are_worries_or_buddies(house, resident, student, client_for):
     """Most people have neither: one query looks for both. Who has them gets them read as well."""
     assert len(_care_queries(client_for(resident))) == 1
-    worries.raise_worry(
-        house=house,
-        data={"about": "self", "category": "money", "message": "Veel rekeningen", "contact_by": "email"},
-        channel="website",
-        by=resident,
-    )
-    Buddy.objects.create(
-        house=house,
-        person=resident,
-        side="ask",
-        kinds=["talk"],
-        languages="Nederlands",
-        available="di",
-        phone="0612345678",
-    )
+    _money_worry(house, resident)
+    _ask(house, resident)
     client = client_for(resident)
     assert len(_care_queries(client)) == 4  # the question, the worries, the requests, the matches
     page = client.get("/mijn/").content.decode()
