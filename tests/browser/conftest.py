@@ -56,8 +56,23 @@ def axe_check():
 
     axe = Axe()
 
+    def run(page):
+        # A click that follows a link returns before the new page is there; axe run in between
+        # finds no document ("Cannot read properties of null") or loses its context. Wait for
+        # the page, and try again only for those two errors of a page still changing.
+        from playwright.sync_api import Error
+
+        for attempt in range(3):
+            page.wait_for_load_state("load")
+            try:
+                return axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+            except Error as error:
+                changing = "reading 'documentElement'" in str(error) or "context was destroyed" in str(error)
+                if not changing or attempt == 2:
+                    raise
+
     def check(page) -> None:
-        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        results = run(page)
         violations = results.response["violations"]
         report = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} -> "
