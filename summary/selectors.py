@@ -934,9 +934,12 @@ def room_use_family() -> Family:
             "_no_show": flag(Q(took_place=False)),
             **{f"_is_{value}": flag(Q(category=value)) for value in Booking.Category.values},
         },
-        # `blocked` holds the period, so this adds nothing but lets PostgreSQL read the bookings of
-        # a few weeks through the exclusion constraint's index instead of all of them.
-        envelope=lambda window: Q(period__overlap=window.range(), blocked__overlap=window.range()),
+        # `blocked` holds the period (a constraint), so these are all the bookings that overlap the
+        # window, read through the exclusion constraint's index. The few whose margin alone overlaps
+        # it start outside it and have no hours inside it: they add nothing. (Asking for the period
+        # as well made PostgreSQL expect one row, multiplying its two guesses, and compare every
+        # booking with every room: 7-15 ms at 200 houses instead of 3.)
+        envelope=lambda window: Q(blocked__overlap=window.range()),
         range_field="period",
         stored=True,
     )
