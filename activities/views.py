@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from activities import services
 from activities.forms import AttendanceForm, BookingForm, CancelForm, DayForm, DecisionForm, parse_day
-from activities.models import Booking, Room, RoomClosure
+from activities.models import Booking, Room
 from residents.decorators import house_view
 from residents.models import House
 from residents.permissions import can, require
@@ -31,9 +30,8 @@ def book(request, house: House):
     today = timezone.localdate()
     source = request.POST if request.method == "POST" else request.GET
     day = asked_day = parse_day(source.get("date", source.get("datum")), today)
-    # Whether each room is closed that day comes with the rooms (free_slots need not ask).
-    closed = RoomClosure.objects.filter(room=OuterRef("pk"), first_day__lte=day, last_day__gte=day)
-    rooms = list(Room.objects.filter(house=house, is_bookable=True).annotate(closed_on_day=Exists(closed)))
+    # What the free times need of that day (closed, hours, bookings) comes with the rooms.
+    rooms = services.rooms_with_day(house, day)
     if not can(request.user, "house.book", house):
         return render(request, "activities/book_not_allowed.html", {"house": house}, status=403)
     if not rooms:
@@ -134,13 +132,20 @@ def book(request, house: House):
             "day": day,
             "day_form": DayForm(initial={"ruimte": room, "datum": day}, house=house, rooms=rooms),
             "form": form,
-            "free": services.free_slots(
-                room, day, closed=getattr(room, "closed_on_day", None) if day == asked_day else None
-            ),
+            "free": services.free_slots(room, day, facts=_facts(rooms, room, day, asked_day)),
             "plan": plan,
             "plan_free": [p for p in plan if p.free] if plan else [],
         },
     )
+
+
+def _facts(rooms: list[Room], room: Room, day, asked_day) -> services.DayFacts | None:
+    """The room's day as read with the rooms (for the day asked), or None: free_slots asks itself.
+    A form's cleaned room is a copy of its own, without them."""
+    if day != asked_day:
+        return None
+    read = next((r for r in rooms if r.pk == room.pk), None)
+    return services.day_facts(read) if read is not None else None
 
 
 def _booking_for(request, house: House, pk: int) -> Booking:

@@ -971,17 +971,12 @@ def room_use(scope: Scope, store: Store) -> None:
 # Minutes a room can be booked per weekday: per house, and per room for the rooms closed some day
 # of the windows (their closed days come off per room). Summed in SQL: 200 houses have 2,800 blocks.
 BOOKABLE_SQL = """
-    WITH blocks AS (
-        SELECT h.room_id, room.house_id, h.weekday,
-               (date_part('hour', h.closes) * 60 + date_part('minute', h.closes))::int
-               - (date_part('hour', h.opens) * 60 + date_part('minute', h.opens))::int AS minutes
-        FROM activities_roomhours AS h JOIN activities_room AS room ON room.id = h.room_id
-        WHERE room.house_id = ANY(%s::bigint[])
-    )
-    SELECT house_id, NULL::bigint, weekday, SUM(minutes) FROM blocks GROUP BY house_id, weekday
+    SELECT room.house_id, NULL::bigint, h.weekday, (EXTRACT(EPOCH FROM SUM(h.closes - h.opens)) / 60)::int
+    FROM activities_roomhours AS h JOIN activities_room AS room ON room.id = h.room_id
+    WHERE room.house_id = ANY(%s::bigint[]) GROUP BY room.house_id, h.weekday
     UNION ALL
-    SELECT NULL, room_id, weekday, SUM(minutes) FROM blocks
-    WHERE room_id = ANY(%s::bigint[]) GROUP BY room_id, weekday
+    SELECT NULL, h.room_id, h.weekday, (EXTRACT(EPOCH FROM SUM(h.closes - h.opens)) / 60)::int
+    FROM activities_roomhours AS h WHERE h.room_id = ANY(%s::bigint[]) GROUP BY h.room_id, h.weekday
 """
 
 
