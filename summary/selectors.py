@@ -586,11 +586,11 @@ class Windows:
             """  # noqa: S608
             params.append(self.scope.house_array)
         if any(cur_days):
-            sql += """
+            sql += f"""
                 UNION ALL
                 SELECT 'e', dr.metric, NULL, ARRAY[SUM(dr.c1), SUM(dr.c2)], NULL, NULL
-                FROM dr GROUP BY dr.metric
-            """
+                FROM dr WHERE dr.metric IN ({charted}) GROUP BY dr.metric
+            """  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
