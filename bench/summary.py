@@ -4,6 +4,7 @@
     python -m bench.summary --scales 1 10 --repeat 20
     python -m bench.summary --scales 100 --explain     # EXPLAIN ANALYZE of the slowest queries
     python -m bench.summary --scales 1 100 --rounds 5  # the scales taking turns, five times
+    python -m bench.summary --paired 200 --no-seed     # scales 1 and 100 side by side, request by request
 
 Each scale has its own database, so they can be kept side by side: wijkhuis_bench_s1,
 wijkhuis_bench_s10, wijkhuis_bench_s100 on the embedded server (or on the server of DATABASE_URL,
@@ -22,6 +23,12 @@ With --rounds, every scale is measured that many times, the scales taking turns 
 ...), and each number is the median over the rounds: the machine's speed drifts over minutes, and
 one pass per scale can catch scale 1 in a slow moment and scale 100 in a fast one (or the other way
 round), which moves their ratio by a third. The rounds' own medians and ratios are printed too.
+
+With --paired N, scales 1 and 100 are measured side by side instead: two children stay up, one per
+database, and take turns request by request (N pairs, the order within a pair alternating), so
+both see the same moments of the machine. On a shared machine whose speed changes from one second
+to the next (a pass per scale then varied by half), this is the comparison to judge the ratio on:
+it prints the median of each scale, the ratio of the medians and the median of the pairs' ratios.
 
 Exits with 3 when the summary pages are not there yet (the URL names do not resolve, or 404).
 """
@@ -80,14 +87,26 @@ def main(argv=None) -> None:
         default=1,
         help="measure every scale this many times, the scales taking turns; report the medians",
     )
+    parser.add_argument(
+        "--paired",
+        type=int,
+        default=0,
+        metavar="N",
+        help="scales 1 and 100 side by side, taking turns request by request, N pairs",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="requests per page before timing")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries")
     parser.add_argument("--no-seed", action="store_true", help="use the databases as they are")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # a --paired child
     parser.add_argument("--slowest", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args(argv)
     if opts.measure:
         sys.exit(measure(opts))
+    if opts.serve:
+        sys.exit(serve(opts))
+    if opts.paired:
+        sys.exit(paired(opts))
 
     rounds: dict[int, list[dict]] = {scale: [] for scale in opts.scales}
     for n in range(opts.rounds):
@@ -104,16 +123,7 @@ def _measure_scale(opts, scale: int, *, first_round: bool) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url(name)}
     print(f"== scale {scale}: database {name}", flush=True)
     if first_round and not opts.no_seed:
-        began = time.perf_counter()
-        seeded = subprocess.run(
-            [sys.executable, "-m", "bench.seed", "--scale", str(scale), "--quiet"],
-            cwd=ROOT,
-            env=env,
-            check=False,
-        )
-        if seeded.returncode:
-            raise SystemExit(f"bench.seed failed for scale {scale} (exit {seeded.returncode})")
-        print(f"   seed step: {time.perf_counter() - began:.1f} s", flush=True)
+        _seed(scale, env)
     child = [
         sys.executable,
         "-m",
@@ -139,6 +149,16 @@ def _measure_scale(opts, scale: int, *, first_round: bool) -> dict:
         sys.stderr.write(run.stderr[-3000:])
         raise SystemExit(run.returncode or 1)
     return result
+
+
+def _seed(scale: int, env: dict) -> None:
+    began = time.perf_counter()
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bench.seed", "--scale", str(scale), "--quiet"], cwd=ROOT, env=env, check=False
+    )
+    if seeded.returncode:
+        raise SystemExit(f"bench.seed failed for scale {scale} (exit {seeded.returncode})")
+    print(f"   seed step: {time.perf_counter() - began:.1f} s", flush=True)
 
 
 def _combined(results: list[dict]) -> dict:
@@ -206,6 +226,101 @@ def report(results: dict[int, dict]) -> None:
         )
     else:
         print("aim: not judged (it needs scales 1 and 100 in the same run)")
+
+
+# --- side by side: two children taking turns request by request ------------------------------
+
+
+def paired(opts) -> int:
+    """Scales 1 and 100 measured side by side (see the module's docstring); judges the aim on it."""
+    low, high = 1, 100
+    children: dict[int, subprocess.Popen] = {}
+    try:
+        # One after the other: each collects the static files first (into the same folder).
+        for scale in (low, high):
+            name = f"wijkhuis_bench_s{scale}"
+            env = {**os.environ, "DATABASE_URL": database_url(name)}
+            if not opts.no_seed:
+                _seed(scale, env)
+            child = children[scale] = subprocess.Popen(
+                [sys.executable, "-m", "bench.summary", "--serve", "--warmup", str(opts.warmup)],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            line = child.stdout.readline().strip()
+            if line != "ready":
+                raise SystemExit(f"scale {scale}: the child did not start ({line!r})")
+        times: dict[int, list[float]] = {low: [], high: []}
+        for n in range(opts.paired):
+            for scale in (low, high) if n % 2 == 0 else (high, low):
+                child = children[scale]
+                child.stdin.write("go\n")
+                child.stdin.flush()
+                times[scale].append(float(child.stdout.readline()))
+    finally:
+        for child in children.values():
+            child.stdin.close()
+            child.wait()
+    result = paired_result(times[low], times[high])
+    print(
+        f"side by side, {opts.paired} pairs of /overzicht/ requests (scale {low}, scale {high} taking turns):"
+    )
+    print(f"  median ms: scale {low} {result['low']:.1f}, scale {high} {result['high']:.1f}")
+    print(
+        f"  ratio of the medians {result['ratio']:.2f}; "
+        f"median of the pairs' ratios {result['pair_ratio']:.2f}"
+    )
+    print(f"  pairs' ratios, 10th to 90th percentile: {result['p10']:.2f} to {result['p90']:.2f}")
+    ok = result["high"] < 300 and result["ratio"] <= 3
+    print(
+        f"aim: /overzicht/ under 300 ms at scale {high} and at most 3 x scale {low}: "
+        f"{result['high']:.0f} ms, {result['ratio']:.1f} x -> {'met' if ok else 'NOT met'}"
+    )
+    return 0
+
+
+def paired_result(low: list[float], high: list[float]) -> dict:
+    """The medians of two scales' times taken in pairs, the ratio of the medians, and the pairs'
+    own ratios (median, 10th and 90th percentile)."""
+    ratios = sorted(h / lo for lo, h in zip(low, high, strict=True))
+    return {
+        "low": statistics.median(low),
+        "high": statistics.median(high),
+        "ratio": statistics.median(high) / statistics.median(low),
+        "pair_ratio": statistics.median(ratios),
+        "p10": percentile(ratios, 10),
+        "p90": percentile(ratios, 90),
+    }
+
+
+def serve(opts) -> int:
+    """A --paired child: warm up, say "ready", then time one /overzicht/ request per line "go"."""
+    from bench import setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.force_login(ensure_viewer())
+    url = reverse("summary:all")
+    for _ in range(max(1, opts.warmup)):
+        if client.get(url).status_code != 200:
+            print("not ready: the summary answered otherwise than 200", flush=True)
+            return 1
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() != "go":
+            break
+        began = time.perf_counter()
+        client.get(url)
+        print(f"{(time.perf_counter() - began) * 1000:.3f}", flush=True)
+    return 0
 
 
 # --- the child: measure in one database -----------------------------------------------------

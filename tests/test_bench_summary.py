@@ -28,3 +28,18 @@ def test_without_scale_1_the_aim_is_not_judged(capsys):
     summary.report({100: _result(140.0)})
     out = capsys.readouterr().out
     assert "not judged" in out and "-> met" not in out
+
+
+def test_paired_times_give_medians_and_the_pairs_ratios():
+    # Pairs taken at the same moments: the machine's speed moves both, their ratio stays at 2.5.
+    low = [40.0, 80.0, 44.0, 60.0]
+    high = [100.0, 200.0, 110.0, 150.0]
+    result = summary.paired_result(low, high)
+    assert result["low"] == 52.0 and result["high"] == 130.0
+    assert result["ratio"] == 2.5 and result["pair_ratio"] == 2.5
+    assert result["p10"] == 2.5 and result["p90"] == 2.5
+
+
+def test_paired_ratios_show_when_the_pairs_disagree():
+    result = summary.paired_result([40.0, 40.0, 40.0], [100.0, 160.0, 120.0])
+    assert result["pair_ratio"] == 3.0 and result["p10"] == 2.5 and result["p90"] == 4.0
