@@ -491,8 +491,8 @@ class Windows:
         lists), and (month, value) over all the houses for each whole month of the chosen period
         (the chart). Read from the running totals (MonthRun): a window's whole months are two of its
         elements apart, however long it is, so the rows read are houses x metrics, not also x months.
-        A metric's houses come as arrays in one row (30 rows, not 6,000 for 200 houses: a third of
-        the time it took to fetch and sort them out).
+        A metric's houses come as arrays in one row (30 rows, not 6,000 for 200 houses: less to
+        fetch and to sort out in Python).
         """
         if not hasattr(self, "_stored_sums"):
             self._stored_sums = self._read_stored_sums()
@@ -559,7 +559,7 @@ class Windows:
         # months and the chosen period's two kept edges over all houses. The rows: "h" per metric its
         # houses (ids, cur, prev and pilot as arrays in the same order: the aggregates of a group read
         # its rows in one pass), "c" per charted metric the running totals at the chart's month ends,
-        # "e" per metric the two kept edges.
+        # "e" per charted metric the two kept edges.
         pilot_total = (
             "NULL::float8[]"
             if self.pilot_is_cur
