@@ -271,3 +271,15 @@ def test_each_landmark_has_a_name_of_its_own(june, house, other_house, superuser
             for id_ in ids.split():
                 assert f'id="{id_}"' in page, id_
         assert '<span id="summary-table-word" hidden>(tabel)</span>' in page
+
+
+@pytest.mark.parametrize("name", ["house", "house_print"])
+def test_an_unfinished_pilot_says_both_things_in_plain_sentences(
+    name, pilot_house, at_now, viewer, client_for, mfa_off
+):
+    # 1 July 2025, half-way through the pilot of 2025: the period runs to today, and the one before lies
+    # before the pilot. The print view wrote "vandaag.. De periode ervoor" (two full stops).
+    page = text(client_for(viewer).get(url(name, pilot_house)))
+    assert "Deze periode is nog niet voorbij: de cijfers lopen tot vandaag." in page
+    assert "De periode ervoor ligt voor de pilot." in page
+    assert ".." not in page
